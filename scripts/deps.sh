@@ -1,0 +1,37 @@
+#!/bin/bash
+# Installs every Debian package the build, the tests, the demo and the
+# benchmarks need. Idempotent: does nothing when all are present.
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential autoconf automake libtool pkg-config
+	libnl-3-dev libnl-genl-3-dev check
+	collectd-core collectd-dev collectd-utils
+	# kernel module: both Debian kernels the tests boot, their headers
+	linux-image-amd64 linux-headers-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	dkms sparse kmod
+	# VM test bed
+	qemu-system-x86 busybox-static cpio xz-utils zstd
+	# traffic and inspection in the guest
+	iproute2 iputils-ping nftables libcap2-bin procps util-linux
+	# unit tests under valgrind
+	valgrind
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		grep -q '^install ok installed$' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,153 @@
+#!/bin/bash
+# Runs every test of the project on a fresh Debian 12 machine: installs what
+# is missing, builds the CLI, plugin and unit tests (plain, then under
+# ASan/UBSan and valgrind), builds the module for each Debian kernel with
+# W=1 and sparse, then runs the module, plugin and backend suites in QEMU
+# guests booting those kernels. Ends with "N passed, N failed".
+#
+#   scripts/test.sh [--only SUITE]...   SUITE: unit, vm, kmod, module,
+#                                       plugin, backends
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+only=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--only) only+=("$2"); shift 2 ;;
+	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	*) echo "test.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+
+wanted() {
+	[ ${#only[@]} -eq 0 ] && return 0
+	local s
+	for s in "${only[@]}"; do [ "$s" = "$1" ] && return 0; done
+	return 1
+}
+
+passed=0
+failed=0
+failures=()
+logdir=$top/build/test-logs
+mkdir -p "$logdir"
+
+# Runs one suite, echoing its output, and adds its closing
+# "N passed, N failed" line to the totals; a suite that exits non-zero
+# without such a line counts as one failure.
+suite() {
+	local name=$1; shift
+	local log=$logdir/$name.log
+	echo "=== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line p f
+	line=$(grep -E '^([A-Za-z_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/^([A-Za-z_-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	else
+		p=0; f=0
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("$name")
+	echo "=== $name: $p passed, $f failed (exit $rc)"
+}
+
+# Counts automake's test-suite summary as passed/failed.
+make_check() {
+	local log=$1; shift
+	make -j2 check "$@" >"$log.out" 2>&1
+	local rc=$?
+	cat "$log.out"
+	grep -h '^:test-result:' tests/unit/*.trs 2>/dev/null | sort | uniq -c
+	local p f
+	p=$(cat tests/unit/*.trs 2>/dev/null | grep -c '^:test-result: PASS')
+	f=$(cat tests/unit/*.trs 2>/dev/null | grep -cE '^:test-result: (FAIL|ERROR|XPASS)')
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	echo "$p passed, $f failed"
+	[ "$f" -eq 0 ]
+}
+
+build_host() {
+	{ [ -x configure ] || ./autogen.sh; } &&
+		{ [ -f Makefile ] || ./configure --quiet; } &&
+		make -j2
+}
+
+unit_plain() { build_host && make_check "$logdir/unit-plain"; }
+
+unit_valgrind() {
+	build_host || return 1
+	local t p=0 f=0
+	for t in $(make -s print-check-programs); do
+		[ -x "$t" ] || continue
+		if CK_FORK=no libtool --mode=execute valgrind -q --error-exitcode=99 \
+			--leak-check=full --errors-for-leak-kinds=definite \
+			"./$t" >"$logdir/valgrind-${t##*/}.log" 2>&1; then
+			p=$((p + 1)); echo "PASS valgrind ${t##*/}"
+		else
+			f=$((f + 1)); echo "FAIL valgrind ${t##*/}: see $logdir/valgrind-${t##*/}.log"
+			tail -n 30 "$logdir/valgrind-${t##*/}.log"
+		fi
+	done
+	echo "$p passed, $f failed"
+	[ "$f" -eq 0 ]
+}
+
+unit_asan() {
+	build_host || return 1
+	local san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+	make clean >/dev/null
+	make_check "$logdir/unit-asan" SAN_CFLAGS="$san"
+	local rc=$?
+	make clean >/dev/null
+	make -j2 >/dev/null || rc=1
+	return $rc
+}
+
+bash scripts/deps.sh || exit 1
+if ! build_host >"$logdir/build.log" 2>&1; then
+	cat "$logdir/build.log"
+	echo "build: 0 passed, 1 failed"
+	exit 1
+fi
+
+if wanted unit; then
+	suite unit-plain unit_plain
+	suite unit-asan unit_asan
+	suite unit-valgrind unit_valgrind
+fi
+
+if wanted vm; then
+	suite vm-selftest bash tests/vm/selftest.sh
+fi
+
+mapfile -t kernels < <(bash tests/vm/kernels.sh 2>/dev/null)
+for kver in "${kernels[@]}"; do
+	if wanted kmod || wanted module || wanted plugin || wanted backends; then
+		suite "kmod-$kver" bash tests/vm/build-kmod.sh --check "$kver"
+	fi
+	if wanted module; then
+		suite "module-$kver" bash tests/module/run.sh "$kver"
+	fi
+	if wanted plugin; then
+		suite "plugin-$kver" bash tests/plugin/run.sh "$kver"
+	fi
+done
+
+# The backends need one kernel only: they test what the plugin ships.
+if wanted backends && [ ${#kernels[@]} -gt 0 ]; then
+	suite backends bash tests/backends/run.sh "${kernels[0]}"
+fi
+
+echo
+[ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
