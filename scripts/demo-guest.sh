@@ -4,7 +4,7 @@
 # traffic from four kinds of source in their own network namespaces and
 # prints what collectd sees, every two seconds, with the alerts it raised.
 #
-#   scripts/demo-guest.sh KVER SECONDS
+#   scripts/demo-guest.sh KVER SECONDS [CLEAR]   CLEAR=1: redraw in place
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +13,7 @@ duration=$2
 work=/tmp/nlicmp-demo
 sock=$work/collectd.sock
 alerts=$work/alerts.log
-clear_screen=${NLICMP_DEMO_CLEAR:-0}
+clear_screen=${3:-0}
 
 pids=()
 cleanup() {

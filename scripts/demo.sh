@@ -46,5 +46,5 @@ bash tests/vm/build-kmod.sh "$kver" >/dev/null
 step "Booting $kver in QEMU and running the demo inside it"
 clear=0
 [ -t 1 ] && clear=1
-exec env NLICMP_DEMO_CLEAR=$clear bash tests/vm/vm.sh -k "$kver" -c 2 -m 1024 -t $((duration + 120)) -- \
-	bash scripts/demo-guest.sh "$kver" "$duration"
+exec bash tests/vm/vm.sh -k "$kver" -c 2 -m 1024 -t $((duration + 120)) -- \
+	bash scripts/demo-guest.sh "$kver" "$duration" "$clear"
