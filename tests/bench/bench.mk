@@ -21,7 +21,7 @@ $(B)/l4bench: $(S)l4bench.c | $(B)
 	$(CC) $(CFLAGS) -o $@ $<
 
 $(B)/nflog_count: $(S)nflog_count.c | $(B)
-	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --cflags --libs libnetfilter_log)
+	$(CC) $(CFLAGS) -o $@ $< $(shell pkg-config --cflags --libs libnetfilter_log libnfnetlink)
 
 $(B)/bpf_srccount.bpf.o: $(S)bpf_srccount.bpf.c $(S)bpf_srccount.h | $(B)
 	clang $(BPF_CFLAGS) -c -o $@ $<
