@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collectd plugin netlink_icmp: per-source ICMP metrics and spike alerts
+ * from the netlink_icmp kernel module.
+ *
+ * A receiver thread drains the module's EVENT messages into the
+ * aggregation table (nlicmp_sources) under a mutex; the read callback
+ * keeps the registration alive, snapshots the table and, with the mutex
+ * released, dispatches the values and runs the alert rules (nlicmp_alerts).
+ */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/daemon/utils_complain.h"
+#include "collectd/core/utils/common/common.h"
+
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+#include "icmp_names.h"
+#include "nlicmp_alerts.h"
+#include "nlicmp_client.h"
+#include "nlicmp_config.h"
+#include "nlicmp_prefix.h"
+#include "nlicmp_sources.h"
+
+#define PLUGIN_NAME "netlink_icmp"
+#define LOG_PREFIX PLUGIN_NAME " plugin: "
+
+/* How often the receiver thread looks at its stop flag. */
+#define RECEIVE_WAIT_MS 200
+
+static struct nlicmp_config conf;
+static bool conf_invalid;
+
+/* Shared by the receiver thread and the read callback. */
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct nlicmp_sources *table;
+static uint64_t undelivered_before;	/* from earlier registrations */
+static uint64_t undelivered_now;	/* this registration's count */
+
+/* The read callback's: the client, the thread, the connection state. */
+static struct nlicmp_client *client;
+static pthread_t receiver;
+static bool receiver_running;
+static atomic_bool receiver_stop;
+static atomic_bool receiver_failed;
+static bool module_down_notified;
+static c_complain_t complain_connect = C_COMPLAIN_INIT_STATIC;
+
+/* The receiver thread's own. */
+static c_complain_t complain_gap = C_COMPLAIN_INIT_STATIC;
+static c_complain_t complain_overrun = C_COMPLAIN_INIT_STATIC;
+static c_complain_t complain_badmsg = C_COMPLAIN_INIT_STATIC;
+static uint64_t messages_missed;
+static uint64_t overruns;
+
+/* Records of one nlicmp_receive call, applied under the lock at once. */
+struct batch {
+	struct nlicmp_record *rec;
+	size_t n, cap;
+	bool has_listener;
+	uint64_t undelivered;
+	bool alloc_failed;
+};
+
+/* Alert state per (table slot, rule), and per rule for "all". */
+struct alert_slot {
+	struct nlicmp_alert_state state;
+	struct nlicmp_net net;		/* the source it is about */
+	uint32_t gen;			/* the slot's generation it is about */
+	uint64_t round;			/* last read that saw the source */
+};
+
+static struct nlicmp_snapshot snap;
+static struct alert_slot *alert_slot;	/* max_sources * nalert */
+static struct nlicmp_alert_state *alert_total;	/* nalert */
+static uint64_t read_round;
+static cdtime_t last_read;
+
+/* ---- notifications ---- */
+
+static void notify(int severity, const char *instance, const char *type,
+		   const char *message, const char *source, double rate,
+		   double threshold)
+{
+	notification_t n = {
+		.severity = severity,
+		.time = cdtime(),
+		.plugin = PLUGIN_NAME,
+	};
+
+	sstrncpy(n.host, hostname_g, sizeof(n.host));
+	sstrncpy(n.plugin_instance, instance, sizeof(n.plugin_instance));
+	sstrncpy(n.message, message, sizeof(n.message));
+	if (source != NULL) {
+		sstrncpy(n.type, "packets", sizeof(n.type));
+		sstrncpy(n.type_instance, type, sizeof(n.type_instance));
+		plugin_notification_meta_add_string(&n, "source", source);
+		plugin_notification_meta_add_string(&n, "icmp_type",
+						    type[0] ? type : "any");
+		plugin_notification_meta_add_double(&n, "rate", rate);
+		plugin_notification_meta_add_double(&n, "threshold", threshold);
+	}
+	plugin_dispatch_notification(&n);
+	if (n.meta != NULL)
+		plugin_notification_meta_free(n.meta);
+}
+
+/* ---- receiver thread ---- */
+
+static int on_message(struct nlicmp_event_info *info, void *arg)
+{
+	struct batch *b = arg;
+
+	if (info->missed > 0) {
+		messages_missed += info->missed;
+		c_complain(LOG_WARNING, &complain_gap,
+			   LOG_PREFIX "%" PRIu32 " event message(s) from the "
+			   "module were lost (%" PRIu64 " so far); their "
+			   "packets are counted in packets-undelivered.",
+			   info->missed, messages_missed);
+	}
+	if (info->has_listener) {
+		b->has_listener = true;
+		b->undelivered = info->listener.undelivered;
+	}
+	return 0;
+}
+
+static int on_record(const struct nlicmp_event_info *info,
+		     const struct nlicmp_record *rec, void *arg)
+{
+	struct batch *b = arg;
+
+	(void)info;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 1024;
+		struct nlicmp_record *r = realloc(b->rec, cap * sizeof(*r));
+
+		if (r == NULL) {
+			b->alloc_failed = true;
+			return 0;
+		}
+		b->rec = r;
+		b->cap = cap;
+	}
+	b->rec[b->n++] = *rec;
+	return 0;
+}
+
+static const struct nlicmp_event_ops event_ops = {
+	.message = on_message,
+	.record = on_record,
+};
+
+static void batch_apply(struct batch *b)
+{
+	cdtime_t now = cdtime();
+	size_t i;
+
+	pthread_mutex_lock(&table_lock);
+	for (i = 0; i < b->n; i++)
+		nlicmp_sources_add(table, &b->rec[i], now);
+	if (b->has_listener && b->undelivered > undelivered_now)
+		undelivered_now = b->undelivered;
+	pthread_mutex_unlock(&table_lock);
+
+	if (b->alloc_failed)
+		ERROR(LOG_PREFIX "out of memory: records of an event were "
+		      "dropped; the totals are no longer exact.");
+	b->n = 0;
+	b->has_listener = false;
+	b->alloc_failed = false;
+}
+
+static void *receiver_main(void *arg)
+{
+	struct nlicmp_client *c = arg;
+	struct batch b = { 0 };
+
+	while (!atomic_load(&receiver_stop)) {
+		int n = nlicmp_receive(c, RECEIVE_WAIT_MS, &event_ops, &b);
+
+		batch_apply(&b);
+		if (n >= 0 || n == -EINTR)
+			continue;
+		if (n == -ENOBUFS) {
+			overruns++;
+			c_complain(LOG_WARNING, &complain_overrun,
+				   LOG_PREFIX "the event socket overran (%" PRIu64
+				   " times so far); the module counts what it "
+				   "could not deliver in packets-undelivered.",
+				   overruns);
+			continue;
+		}
+		if (n == -EBADMSG) {
+			c_complain(LOG_ERR, &complain_badmsg,
+				   LOG_PREFIX "a malformed event message was "
+				   "dropped.");
+			continue;
+		}
+		ERROR(LOG_PREFIX "receiving events failed: %s; reconnecting.",
+		      nlicmp_strerror(n));
+		atomic_store(&receiver_failed, true);
+		break;
+	}
+	free(b.rec);
+	return NULL;
+}
+
+/* ---- connection to the module ---- */
+
+static void disconnect(void)
+{
+	if (receiver_running) {
+		atomic_store(&receiver_stop, true);
+		pthread_join(receiver, NULL);
+		receiver_running = false;
+	}
+	if (client != NULL) {
+		/* Fails harmlessly when the module went away. */
+		nlicmp_unregister(client);
+		nlicmp_close(client);
+		client = NULL;
+	}
+}
+
+static void module_down(const char *why)
+{
+	char msg[NOTIF_MAX_MSG_LEN];
+
+	c_complain(LOG_ERR, &complain_connect,
+		   LOG_PREFIX "%s; retrying every interval.", why);
+	if (module_down_notified)
+		return;
+	module_down_notified = true;
+	snprintf(msg, sizeof(msg), "netlink_icmp: %s; retrying every interval",
+		 why);
+	notify(NOTIF_FAILURE, "", "", msg, NULL, 0, 0);
+}
+
+static int connect_module(void)
+{
+	char why[128];
+	int err;
+
+	err = nlicmp_open(&client, 0);
+	if (err == 0)
+		err = nlicmp_register(client);
+	if (err < 0) {
+		snprintf(why, sizeof(why), "cannot register with the module: %s",
+			 nlicmp_strerror(err));
+		nlicmp_close(client);
+		client = NULL;
+		module_down(why);
+		return -1;
+	}
+
+	pthread_mutex_lock(&table_lock);
+	undelivered_before += undelivered_now;
+	undelivered_now = 0;
+	pthread_mutex_unlock(&table_lock);
+
+	atomic_store(&receiver_stop, false);
+	atomic_store(&receiver_failed, false);
+	err = plugin_thread_create(&receiver, receiver_main, client,
+				   "nlicmp recv");
+	if (err != 0) {
+		ERROR(LOG_PREFIX "cannot start the receiver thread: %s.",
+		      STRERROR(err));
+		nlicmp_unregister(client);
+		nlicmp_close(client);
+		client = NULL;
+		return -1;
+	}
+	receiver_running = true;
+
+	c_release(LOG_INFO, &complain_connect,
+		  LOG_PREFIX "registered with the module again.");
+	if (module_down_notified) {
+		module_down_notified = false;
+		notify(NOTIF_OKAY, "", "",
+		       "netlink_icmp: registered with the module again", NULL,
+		       0, 0);
+	}
+	INFO(LOG_PREFIX "registered as listener %" PRIu32 ".",
+	     nlicmp_event_portid(client));
+	return 0;
+}
+
+/* Whether the module still has this client as a listener: a module
+ * unloaded, or unloaded and loaded again, has forgotten it.
+ */
+static int check_registered(void)
+{
+	struct nlicmp_stats st;
+	uint32_t me = nlicmp_event_portid(client);
+	unsigned int i;
+	int err = nlicmp_get_stats(client, &st);
+
+	if (err == -NLICMP_E_NOMODULE)
+		return 0;
+	if (err < 0) {
+		c_complain(LOG_WARNING, &complain_connect,
+			   LOG_PREFIX "cannot check the registration: %s.",
+			   nlicmp_strerror(err));
+		return 1;
+	}
+	for (i = 0; i < st.nlisteners; i++)
+		if (st.listener[i].portid == me)
+			break;
+	err = i < st.nlisteners;
+	nlicmp_stats_free(&st);
+	return err;
+}
+
+static void keep_connected(void)
+{
+	if (client != NULL) {
+		if (atomic_load(&receiver_failed)) {
+			disconnect();
+		} else if (!check_registered()) {
+			disconnect();
+			module_down("the netlink_icmp module was unloaded");
+		}
+	}
+	if (client == NULL)
+		connect_module();
+}
+
+/* ---- dispatch ---- */
+
+struct named_value {
+	char name[ICMP_NAME_MAX];
+	uint64_t value;
+};
+
+static int named_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct named_value *)a)->name,
+		      ((const struct named_value *)b)->name);
+}
+
+static void count_name(uint32_t key, char *buf, size_t size)
+{
+	icmp_format(buf, size, NLICMP_KEY_FAMILY(key), NLICMP_KEY_TYPE(key),
+		    NLICMP_KEY_CODE(key), conf.report_codes);
+}
+
+static void dispatch_one(const char *instance, const char *type,
+			 const char *type_instance, value_t value)
+{
+	value_list_t vl = VALUE_LIST_INIT;
+
+	vl.values = &value;
+	vl.values_len = 1;
+	sstrncpy(vl.plugin, PLUGIN_NAME, sizeof(vl.plugin));
+	sstrncpy(vl.plugin_instance, instance, sizeof(vl.plugin_instance));
+	sstrncpy(vl.type, type, sizeof(vl.type));
+	sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
+	plugin_dispatch_values(&vl);
+}
+
+/*
+ * packets-<name> per counter and total_bytes. ICMP and ICMPv6 share names,
+ * so counters of both families (in all and other) are summed by name.
+ */
+static void dispatch_source(const char *instance,
+			    const struct nlicmp_snap_source *s)
+{
+	struct named_value stackbuf[16], *nv = stackbuf;
+	size_t i, n = 0;
+
+	if (s->n > sizeof(stackbuf) / sizeof(stackbuf[0])) {
+		nv = calloc(s->n, sizeof(*nv));
+		if (nv == NULL)
+			return;
+	}
+	for (i = 0; i < s->n; i++) {
+		const struct nlicmp_snap_count *c = &snap.count[s->first + i];
+
+		count_name(c->key, nv[n].name, sizeof(nv[n].name));
+		nv[n++].value = c->packets;
+	}
+	if (n > 1)
+		qsort(nv, n, sizeof(*nv), named_cmp);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n && strcmp(nv[i].name, nv[i + 1].name) == 0) {
+			nv[i + 1].value += nv[i].value;
+			continue;
+		}
+		dispatch_one(instance, "packets", nv[i].name,
+			     (value_t){ .derive = (derive_t)nv[i].value });
+	}
+	dispatch_one(instance, "total_bytes", "",
+		     (value_t){ .derive = (derive_t)s->bytes });
+	if (nv != stackbuf)
+		free(nv);
+}
+
+/* ---- alerts ---- */
+
+/* Packets of the rule's type in the interval. */
+static uint64_t rule_delta(const struct nlicmp_alert_rule *rule,
+			   const struct nlicmp_snap_source *s)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct nlicmp_snap_count *c = &snap.count[s->first + i];
+		const char *name;
+
+		if (rule->type[0] != '\0') {
+			name = icmp_type_name(NLICMP_KEY_FAMILY(c->key),
+					      NLICMP_KEY_TYPE(c->key));
+			if (name == NULL) {
+				char buf[ICMP_NAME_MAX];
+
+				icmp_format(buf, sizeof(buf),
+					    NLICMP_KEY_FAMILY(c->key),
+					    NLICMP_KEY_TYPE(c->key), 0, 0);
+				if (strcmp(buf, rule->type) != 0)
+					continue;
+			} else if (strcmp(name, rule->type) != 0) {
+				continue;
+			}
+		}
+		sum += c->delta;
+	}
+	return sum;
+}
+
+static void alert_notify(const struct nlicmp_alert_rule *rule, int level,
+			 const char *instance, double rate, double threshold,
+			 const char *note)
+{
+	static const int severity[] = {
+		[NLICMP_LEVEL_OKAY] = NOTIF_OKAY,
+		[NLICMP_LEVEL_WARNING] = NOTIF_WARNING,
+		[NLICMP_LEVEL_FAILURE] = NOTIF_FAILURE,
+	};
+	char msg[NOTIF_MAX_MSG_LEN];
+
+	if (note != NULL)
+		snprintf(msg, sizeof(msg), "ICMP %s%sfrom %s: %s",
+			 rule->type, rule->type[0] ? " " : "", instance, note);
+	else
+		snprintf(msg, sizeof(msg),
+			 "ICMP %s%sfrom %s: %.0f packets/s, %s %s threshold %g",
+			 rule->type, rule->type[0] ? " " : "", instance, rate,
+			 level == NLICMP_LEVEL_OKAY ? "back below" : "above",
+			 level == NLICMP_LEVEL_FAILURE ? "failure" : "warning",
+			 threshold);
+	notify(severity[level], instance, rule->type, msg, instance, rate,
+	       threshold);
+}
+
+static void alert_step(const struct nlicmp_alert_rule *rule,
+		       struct nlicmp_alert_state *state, const char *instance,
+		       uint64_t delta, double seconds)
+{
+	double rate = (double)delta / seconds, threshold;
+	int level = nlicmp_alert_step(rule, state, rate, &threshold);
+
+	if (level >= 0)
+		alert_notify(rule, level, instance, rate, threshold, NULL);
+}
+
+/* A source left the table while alerting: clear its alert. */
+static void alert_forget(const struct nlicmp_alert_rule *rule,
+			 struct alert_slot *a)
+{
+	char inst[NLICMP_NET_STRLEN];
+
+	if (a->state.level != NLICMP_LEVEL_OKAY) {
+		nlicmp_net_format(&a->net, inst, sizeof(inst));
+		alert_notify(rule, NLICMP_LEVEL_OKAY, inst, 0, rule->warning,
+			     "no longer tracked (silent, or fewer packets "
+			     "than the busiest sources)");
+	}
+	memset(&a->state, 0, sizeof(a->state));
+}
+
+static void run_alerts(double seconds)
+{
+	size_t r, i;
+
+	read_round++;
+	for (r = 0; r < conf.nalert; r++) {
+		const struct nlicmp_alert_rule *rule = &conf.alert[r];
+
+		if (rule->scope == NLICMP_SCOPE_ALL) {
+			alert_step(rule, &alert_total[r], "all",
+				   rule_delta(rule, &snap.all), seconds);
+			continue;
+		}
+		for (i = 0; i < snap.nsrc; i++) {
+			const struct nlicmp_snap_source *s = &snap.src[i];
+			struct alert_slot *a =
+				&alert_slot[(size_t)s->slot * conf.nalert + r];
+			char inst[NLICMP_NET_STRLEN];
+
+			if (!nlicmp_alert_watches(rule, &s->net))
+				continue;
+			if (a->gen != s->gen) {
+				alert_forget(rule, a);
+				a->gen = s->gen;
+				a->net = s->net;
+			}
+			a->round = read_round;
+			nlicmp_net_format(&s->net, inst, sizeof(inst));
+			alert_step(rule, &a->state, inst, rule_delta(rule, s),
+				   seconds);
+		}
+	}
+	/* Sources gone from the table since the previous read. */
+	for (i = 0; i < (size_t)conf.max_sources * conf.nalert; i++)
+		if (alert_slot[i].round != read_round &&
+		    alert_slot[i].state.level != NLICMP_LEVEL_OKAY)
+			alert_forget(&conf.alert[i % conf.nalert],
+				     &alert_slot[i]);
+}
+
+/* ---- collectd callbacks ---- */
+
+static int nic_config(oconfig_item_t *ci)
+{
+	if (nlicmp_config_read(&conf, ci) != 0) {
+		conf_invalid = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int nic_init(void)
+{
+	struct nlicmp_sources_conf sc;
+
+	if (conf_invalid) {
+		ERROR(LOG_PREFIX "not started: the configuration has errors "
+		      "(see above).");
+		return -1;
+	}
+	sc = (struct nlicmp_sources_conf){
+		.max_sources = (uint32_t)conf.max_sources,
+		.v4_prefix = (unsigned int)conf.v4_prefix,
+		.v6_prefix = (unsigned int)conf.v6_prefix,
+		.report_codes = conf.report_codes,
+		.family = conf.family,
+		.timeout = DOUBLE_TO_CDTIME_T(conf.source_timeout),
+		.ignore = conf.ignore,
+		.nignore = conf.nignore,
+	};
+	table = nlicmp_sources_new(&sc);
+	alert_total = calloc(conf.nalert ? conf.nalert : 1,
+			     sizeof(*alert_total));
+	alert_slot = calloc((size_t)conf.max_sources * conf.nalert + 1,
+			    sizeof(*alert_slot));
+	if (table == NULL || alert_total == NULL || alert_slot == NULL) {
+		ERROR(LOG_PREFIX "out of memory for %d sources.",
+		      conf.max_sources);
+		return -1;
+	}
+	/* Without the module collectd goes on: the read callback retries. */
+	connect_module();
+	return 0;
+}
+
+static int nic_read(void)
+{
+	cdtime_t now;
+	uint64_t undelivered;
+	size_t tracked, i;
+	double seconds;
+	int err;
+
+	keep_connected();
+
+	now = cdtime();
+	pthread_mutex_lock(&table_lock);
+	err = nlicmp_sources_snapshot(table, &snap, now);
+	undelivered = undelivered_before + undelivered_now;
+	tracked = nlicmp_sources_count(table);
+	pthread_mutex_unlock(&table_lock);
+	if (err != 0) {
+		ERROR(LOG_PREFIX "out of memory for the snapshot.");
+		return -1;
+	}
+	if (snap.lost > 0)
+		WARNING(LOG_PREFIX "%" PRIu64 " record(s) dropped for want of "
+			"memory; the totals are short by them.", snap.lost);
+
+	for (i = 0; i < snap.nsrc; i++) {
+		char inst[NLICMP_NET_STRLEN];
+
+		nlicmp_net_format(&snap.src[i].net, inst, sizeof(inst));
+		dispatch_source(inst, &snap.src[i]);
+	}
+	dispatch_source("all", &snap.all);
+	dispatch_one("all", "packets", "malformed",
+		     (value_t){ .derive = (derive_t)snap.malformed });
+	dispatch_one("all", "packets", "undelivered",
+		     (value_t){ .derive = (derive_t)undelivered });
+	dispatch_one("all", "count", "sources",
+		     (value_t){ .gauge = (gauge_t)tracked });
+	dispatch_source("other", &snap.other);
+
+	seconds = last_read ? CDTIME_T_TO_DOUBLE(now - last_read) :
+			      CDTIME_T_TO_DOUBLE(plugin_get_interval());
+	last_read = now;
+	if (seconds > 0)
+		run_alerts(seconds);
+	return 0;
+}
+
+static int nic_shutdown(void)
+{
+	disconnect();
+	nlicmp_sources_free(table);
+	table = NULL;
+	nlicmp_snapshot_free(&snap);
+	free(alert_slot);
+	alert_slot = NULL;
+	free(alert_total);
+	alert_total = NULL;
+	nlicmp_config_free(&conf);
+	return 0;
+}
+
+void module_register(void)
+{
+	nlicmp_config_init(&conf);
+	plugin_register_complex_config(PLUGIN_NAME, nic_config);
+	plugin_register_init(PLUGIN_NAME, nic_init);
+	plugin_register_read(PLUGIN_NAME, nic_read);
+	plugin_register_shutdown(PLUGIN_NAME, nic_shutdown);
+}

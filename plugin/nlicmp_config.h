@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nlicmp_config: the plugin's <Plugin netlink_icmp> block, parsed with
+ * collectd's cf_util_* and validated. Every error is logged with the key
+ * and the value it is about.
+ */
+#ifndef NLICMP_CONFIG_H
+#define NLICMP_CONFIG_H
+
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/configfile.h"
+
+#include "nlicmp_alerts.h"
+#include "nlicmp_prefix.h"
+
+/* Beyond this MaxSources is more likely a typo than a plan. */
+#define NLICMP_MAX_SOURCES_LIMIT 10000000
+
+struct nlicmp_config {
+	int family;			/* AF_UNSPEC ("any"), AF_INET, AF_INET6 */
+	int max_sources;
+	double source_timeout;		/* seconds */
+	int v4_prefix;
+	int v6_prefix;
+	bool report_codes;
+	struct nlicmp_net *ignore;
+	size_t nignore;
+	struct nlicmp_alert_rule *alert;
+	size_t nalert;
+};
+
+/* The documented defaults. */
+void nlicmp_config_init(struct nlicmp_config *conf);
+
+/* Apply one <Plugin netlink_icmp> block on top of conf. Returns 0, or -1
+ * after logging every error found.
+ */
+int nlicmp_config_read(struct nlicmp_config *conf, const oconfig_item_t *ci);
+
+void nlicmp_config_free(struct nlicmp_config *conf);
+
+#endif /* NLICMP_CONFIG_H */

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlicmp_sources: per-source aggregation with a bounded Space-Saving table.
+ * See nlicmp_sources.h for the algorithm and the accounting it keeps.
+ */
+#include "nlicmp_sources.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define NO_SLOT UINT32_MAX
+
+struct count {
+	uint32_t key;
+	uint64_t packets;
+	uint64_t last;		/* packets at the previous snapshot */
+};
+
+/* Counters sorted by key: binary search keeps the cost down when
+ * report_codes makes many keys.
+ */
+struct counts {
+	struct count *v;
+	uint32_t n, cap;
+	uint64_t bytes;
+};
+
+struct source {
+	struct nlicmp_net net;
+	struct counts c;
+	double score;
+	uint64_t last_seen;
+	uint32_t gen;
+	uint32_t heap_pos;
+	uint32_t hash_next;
+	bool used;
+};
+
+struct nlicmp_sources {
+	struct nlicmp_sources_conf conf;
+	struct nlicmp_net *ignore;
+	struct counts all, other;
+	uint64_t malformed;
+	uint64_t lost;
+	struct source *slot;	/* max_sources of them */
+	uint32_t *heap;		/* slot numbers, min-heap by score */
+	uint32_t nused;
+	uint32_t *free_slot;	/* stack of unused slots */
+	uint32_t nfree;
+	uint32_t *bucket;	/* hash chains of slot numbers */
+	uint32_t nbucket;	/* power of two */
+	uint64_t seed;
+};
+
+/* ---- counters ---- */
+
+static struct count *counts_find(struct counts *c, uint32_t key, uint32_t *at)
+{
+	uint32_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (c->v[mid].key == key)
+			return &c->v[mid];
+		if (c->v[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return NULL;
+}
+
+/* Add packets under key; -ENOMEM, or -ENOSPC beyond max keys. */
+static int counts_add(struct counts *c, uint32_t key, uint64_t packets,
+		      uint32_t max)
+{
+	uint32_t at = 0;
+	struct count *e = counts_find(c, key, &at);
+
+	if (e == NULL) {
+		if (c->n >= max)
+			return -ENOSPC;
+		if (c->n == c->cap) {
+			uint32_t cap = c->cap ? c->cap * 2 : 4;
+			struct count *v = realloc(c->v, cap * sizeof(*v));
+
+			if (v == NULL)
+				return -ENOMEM;
+			c->v = v;
+			c->cap = cap;
+		}
+		memmove(&c->v[at + 1], &c->v[at], (c->n - at) * sizeof(*e));
+		c->n++;
+		e = &c->v[at];
+		e->key = key;
+		e->packets = 0;
+		e->last = 0;
+	}
+	e->packets += packets;
+	return 0;
+}
+
+/* Move everything src holds into dst; src ends empty (its array kept). */
+static int counts_move(struct counts *dst, struct counts *src)
+{
+	int err = 0;
+	uint32_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (counts_add(dst, src->v[i].key, src->v[i].packets,
+			       UINT32_MAX) < 0)
+			err = -ENOMEM;
+	dst->bytes += src->bytes;
+	src->n = 0;
+	src->bytes = 0;
+	return err;
+}
+
+/* ---- hash of grouped sources ---- */
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint32_t net_hash(const struct nlicmp_sources *t,
+			 const struct nlicmp_net *n)
+{
+	uint64_t a, b;
+
+	memcpy(&a, n->addr, 8);
+	memcpy(&b, n->addr + 8, 8);
+	return (uint32_t)mix(mix(t->seed ^ a) ^ b ^
+			     ((uint64_t)n->family << 8 | n->len)) &
+	       (t->nbucket - 1);
+}
+
+static uint32_t hash_lookup(const struct nlicmp_sources *t,
+			    const struct nlicmp_net *n)
+{
+	uint32_t s;
+
+	for (s = t->bucket[net_hash(t, n)]; s != NO_SLOT;
+	     s = t->slot[s].hash_next)
+		if (nlicmp_net_equal(&t->slot[s].net, n))
+			return s;
+	return NO_SLOT;
+}
+
+static void hash_remove(struct nlicmp_sources *t, uint32_t s)
+{
+	uint32_t *p = &t->bucket[net_hash(t, &t->slot[s].net)];
+
+	while (*p != s)
+		p = &t->slot[*p].hash_next;
+	*p = t->slot[s].hash_next;
+}
+
+/* ---- min-heap of slots by score ---- */
+
+static void heap_set(struct nlicmp_sources *t, uint32_t pos, uint32_t s)
+{
+	t->heap[pos] = s;
+	t->slot[s].heap_pos = pos;
+}
+
+static void heap_up(struct nlicmp_sources *t, uint32_t pos)
+{
+	uint32_t s = t->heap[pos];
+
+	while (pos > 0) {
+		uint32_t parent = (pos - 1) / 2;
+
+		if (t->slot[t->heap[parent]].score <= t->slot[s].score)
+			break;
+		heap_set(t, pos, t->heap[parent]);
+		pos = parent;
+	}
+	heap_set(t, pos, s);
+}
+
+static void heap_down(struct nlicmp_sources *t, uint32_t pos)
+{
+	uint32_t s = t->heap[pos];
+
+	for (;;) {
+		uint32_t child = 2 * pos + 1;
+
+		if (child >= t->nused)
+			break;
+		if (child + 1 < t->nused &&
+		    t->slot[t->heap[child + 1]].score <
+		    t->slot[t->heap[child]].score)
+			child++;
+		if (t->slot[s].score <= t->slot[t->heap[child]].score)
+			break;
+		heap_set(t, pos, t->heap[child]);
+		pos = child;
+	}
+	heap_set(t, pos, s);
+}
+
+/* ---- table ---- */
+
+struct nlicmp_sources *nlicmp_sources_new(const struct nlicmp_sources_conf *conf)
+{
+	struct nlicmp_sources *t = calloc(1, sizeof(*t));
+	uint32_t i, max = conf->max_sources;
+
+	if (t == NULL)
+		return NULL;
+	t->conf = *conf;
+	t->nbucket = 1;
+	while (t->nbucket < 2 * (uint64_t)max && t->nbucket < (1u << 31))
+		t->nbucket <<= 1;
+	if (conf->nignore > 0) {
+		t->ignore = calloc(conf->nignore, sizeof(*t->ignore));
+		if (t->ignore == NULL)
+			goto fail;
+		memcpy(t->ignore, conf->ignore,
+		       conf->nignore * sizeof(*t->ignore));
+	}
+	t->conf.ignore = t->ignore;
+	/* max may be 0 (totals only): allocate at least one element. */
+	t->slot = calloc(max ? max : 1, sizeof(*t->slot));
+	t->heap = calloc(max ? max : 1, sizeof(*t->heap));
+	t->free_slot = calloc(max ? max : 1, sizeof(*t->free_slot));
+	t->bucket = malloc(t->nbucket * sizeof(*t->bucket));
+	if (!t->slot || !t->heap || !t->free_slot || !t->bucket)
+		goto fail;
+	for (i = 0; i < t->nbucket; i++)
+		t->bucket[i] = NO_SLOT;
+	for (i = 0; i < max; i++)
+		t->free_slot[i] = max - 1 - i;
+	t->nfree = max;
+	/* A per-table secret, so a spoofer cannot aim at one hash chain. */
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) !=
+	    sizeof(t->seed))
+		t->seed = (uint64_t)time(NULL) ^ (uintptr_t)t;
+	return t;
+fail:
+	nlicmp_sources_free(t);
+	return NULL;
+}
+
+void nlicmp_sources_free(struct nlicmp_sources *t)
+{
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	if (t->slot)
+		for (i = 0; i < t->conf.max_sources; i++)
+			free(t->slot[i].c.v);
+	free(t->slot);
+	free(t->heap);
+	free(t->free_slot);
+	free(t->bucket);
+	free(t->ignore);
+	free(t->all.v);
+	free(t->other.v);
+	free(t);
+}
+
+size_t nlicmp_sources_count(const struct nlicmp_sources *t)
+{
+	return t->nused;
+}
+
+/* The slot leaves the table; its counters go to other. */
+static void source_drop(struct nlicmp_sources *t, uint32_t s)
+{
+	struct source *e = &t->slot[s];
+	uint32_t pos = e->heap_pos;
+
+	if (counts_move(&t->other, &e->c) < 0)
+		t->lost++;
+	hash_remove(t, s);
+	t->nused--;
+	if (pos != t->nused) {
+		uint32_t moved = t->heap[t->nused];
+
+		heap_set(t, pos, moved);
+		heap_down(t, pos);
+		heap_up(t, t->slot[moved].heap_pos);
+	}
+	e->used = false;
+	t->free_slot[t->nfree++] = s;
+}
+
+static uint32_t source_take(struct nlicmp_sources *t,
+			    const struct nlicmp_net *net, uint64_t now)
+{
+	uint32_t s = t->free_slot[--t->nfree];
+	struct source *e = &t->slot[s];
+	uint32_t h = net_hash(t, net);
+
+	e->net = *net;
+	e->c.n = 0;
+	e->c.bytes = 0;
+	e->score = 0;
+	e->last_seen = now;
+	e->gen++;
+	e->used = true;
+	e->hash_next = t->bucket[h];
+	t->bucket[h] = s;
+	heap_set(t, t->nused++, s);
+	return s;
+}
+
+static bool ignored(const struct nlicmp_sources *t,
+		    const struct nlicmp_net *src)
+{
+	size_t i;
+
+	for (i = 0; i < t->conf.nignore; i++)
+		if (nlicmp_net_contains(&t->ignore[i], src))
+			return true;
+	return false;
+}
+
+static void to_other(struct nlicmp_sources *t, uint32_t key,
+		     const struct nlicmp_record *rec)
+{
+	if (counts_add(&t->other, key, rec->packets, UINT32_MAX) < 0)
+		t->lost++;
+	t->other.bytes += rec->bytes;
+}
+
+void nlicmp_sources_add(struct nlicmp_sources *t,
+			const struct nlicmp_record *rec, uint64_t now)
+{
+	struct nlicmp_net src;
+	uint32_t key, s;
+	struct source *e;
+	int fam = rec->family;
+
+	if (fam != AF_INET && fam != AF_INET6)
+		return;
+	if (t->conf.family != AF_UNSPEC && fam != t->conf.family)
+		return;
+
+	t->all.bytes += rec->bytes;
+	if (!rec->has_type) {
+		t->malformed += rec->packets;
+		return;
+	}
+	key = NLICMP_KEY(fam == AF_INET6, rec->type,
+			 t->conf.report_codes && rec->has_code ? rec->code : 0);
+	if (counts_add(&t->all, key, rec->packets, UINT32_MAX) < 0)
+		t->lost++;
+
+	if (!rec->has_src) {
+		to_other(t, key, rec);
+		return;
+	}
+	nlicmp_net_from_bytes(&src, fam, rec->src, 128);
+	if (ignored(t, &src))
+		return;
+	nlicmp_net_from_bytes(&src, fam, rec->src,
+			      fam == AF_INET ? t->conf.v4_prefix :
+					       t->conf.v6_prefix);
+
+	s = hash_lookup(t, &src);
+	if (s == NO_SLOT) {
+		if (t->nfree == 0) {
+			uint32_t min = t->nused ? t->heap[0] : NO_SLOT;
+
+			if (min == NO_SLOT ||
+			    (double)rec->packets <= t->slot[min].score) {
+				to_other(t, key, rec);
+				return;
+			}
+			source_drop(t, min);
+		}
+		s = source_take(t, &src, now);
+	}
+	e = &t->slot[s];
+	if (counts_add(&e->c, key, rec->packets, NLICMP_SOURCE_MAX_KEYS) < 0) {
+		to_other(t, key, rec);
+		return;
+	}
+	e->c.bytes += rec->bytes;
+	e->last_seen = now;
+	e->score += (double)rec->packets;
+	heap_down(t, e->heap_pos);
+}
+
+/* ---- snapshot ---- */
+
+static int snap_grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*v, n * size);
+	if (p == NULL)
+		return -ENOMEM;
+	*v = p;
+	*cap = n;
+	return 0;
+}
+
+static int snap_counts(struct nlicmp_snapshot *snap, struct counts *c,
+		       struct nlicmp_snap_source *out)
+{
+	uint32_t i;
+
+	if (snap_grow((void **)&snap->count, &snap->countcap,
+		      snap->ncount + c->n, sizeof(*snap->count)) < 0)
+		return -ENOMEM;
+	out->bytes = c->bytes;
+	out->first = snap->ncount;
+	out->n = c->n;
+	for (i = 0; i < c->n; i++) {
+		struct nlicmp_snap_count *o = &snap->count[snap->ncount++];
+
+		o->key = c->v[i].key;
+		o->packets = c->v[i].packets;
+		o->delta = c->v[i].packets - c->v[i].last;
+		c->v[i].last = c->v[i].packets;
+	}
+	return 0;
+}
+
+int nlicmp_sources_snapshot(struct nlicmp_sources *t,
+			    struct nlicmp_snapshot *snap, uint64_t now)
+{
+	uint32_t s;
+	int err = 0;
+
+	if (t->conf.timeout > 0)
+		for (s = 0; s < t->conf.max_sources; s++)
+			if (t->slot[s].used &&
+			    now - t->slot[s].last_seen > t->conf.timeout)
+				source_drop(t, s);
+
+	snap->nsrc = 0;
+	snap->ncount = 0;
+	if (snap_grow((void **)&snap->src, &snap->srccap, t->nused,
+		      sizeof(*snap->src)) < 0)
+		return -ENOMEM;
+	for (s = 0; s < t->conf.max_sources; s++) {
+		struct source *e = &t->slot[s];
+		struct nlicmp_snap_source *o;
+
+		if (!e->used)
+			continue;
+		/* Uniform decay keeps the heap order. */
+		e->score /= 2;
+		o = &snap->src[snap->nsrc++];
+		o->net = e->net;
+		o->slot = s;
+		o->gen = e->gen;
+		if (snap_counts(snap, &e->c, o) < 0)
+			err = -ENOMEM;
+	}
+	/* After the sources: a drop above moved counts into other. */
+	if (snap_counts(snap, &t->all, &snap->all) < 0 ||
+	    snap_counts(snap, &t->other, &snap->other) < 0)
+		err = -ENOMEM;
+	snap->malformed = t->malformed;
+	snap->lost = t->lost;
+	return err;
+}
+
+void nlicmp_snapshot_free(struct nlicmp_snapshot *snap)
+{
+	free(snap->src);
+	free(snap->count);
+	memset(snap, 0, sizeof(*snap));
+}
