@@ -796,7 +796,8 @@ static int transact(struct nlicmp_client *c, struct chan *ch, uint8_t cmd,
 	}
 }
 
-int nlicmp_open(struct nlicmp_client **clientp, size_t rcvbuf)
+int nlicmp_open_with_family(struct nlicmp_client **clientp, size_t rcvbuf,
+			    int family_id)
 {
 	struct nlicmp_client *c;
 	int err;
@@ -810,10 +811,13 @@ int nlicmp_open(struct nlicmp_client **clientp, size_t rcvbuf)
 	err = chan_open(&c->req);
 	if (err < 0)
 		goto fail;
-	err = resolve_family(c->req.sk);
-	if (err < 0)
-		goto fail;
-	c->family = err;
+	if (family_id <= 0) {
+		err = resolve_family(c->req.sk);
+		if (err < 0)
+			goto fail;
+		family_id = err;
+	}
+	c->family = family_id;
 	err = chan_open(&c->evt);
 	if (err < 0)
 		goto fail;
@@ -825,6 +829,11 @@ int nlicmp_open(struct nlicmp_client **clientp, size_t rcvbuf)
 fail:
 	nlicmp_close(c);
 	return err;
+}
+
+int nlicmp_open(struct nlicmp_client **clientp, size_t rcvbuf)
+{
+	return nlicmp_open_with_family(clientp, rcvbuf, 0);
 }
 
 void nlicmp_close(struct nlicmp_client *c)

@@ -136,6 +136,14 @@ struct nlicmp_event_ops {
  */
 int nlicmp_open(struct nlicmp_client **clientp, size_t rcvbuf);
 
+/*
+ * nlicmp_open with a known family id (family_id <= 0: resolve it by
+ * name). Tests use it to feed crafted events to a client from a socket of
+ * their own, with no module loaded.
+ */
+int nlicmp_open_with_family(struct nlicmp_client **clientp, size_t rcvbuf,
+			    int family_id);
+
 /* Close both sockets (the kernel drops a listener whose socket closes)
  * and free the client. NULL is accepted.
  */
