@@ -41,11 +41,13 @@ void nlicmp_net_from_bytes(struct nlicmp_net *net, int family,
 			   const uint8_t *bytes, unsigned int len)
 {
 	unsigned int bits = nlicmp_family_bits(family);
+	uint8_t copy[16] = { 0 };
 
+	memcpy(copy, bytes, bits / 8);	/* bytes may point into net */
 	memset(net, 0, sizeof(*net));
 	net->family = (uint8_t)family;
 	net->len = (uint8_t)(len < bits ? len : bits);
-	memcpy(net->addr, bytes, bits / 8);
+	memcpy(net->addr, copy, sizeof(copy));
 	net_mask(net);
 }
 

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: nlicmp_sources (grouping, ignore list, accounting, the
+ * Space-Saving table under floods, timeouts).
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "nlicmp_sources.h"
+
+#define V4(t) NLICMP_KEY(0, t, 0)
+#define V6(t) NLICMP_KEY(1, t, 0)
+
+static struct nlicmp_record rec(const char *src, int type, int code,
+				uint64_t packets)
+{
+	struct nlicmp_record r = { .packets = packets, .bytes = packets * 84 };
+
+	if (src == NULL) {
+		r.family = AF_INET;
+	} else if (strchr(src, ':')) {
+		r.family = AF_INET6;
+		ck_assert_int_eq(inet_pton(AF_INET6, src, r.src), 1);
+		r.has_src = true;
+	} else {
+		r.family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, src, r.src), 1);
+		r.has_src = true;
+	}
+	if (type >= 0) {
+		r.has_type = true;
+		r.type = (uint8_t)type;
+	}
+	if (code >= 0) {
+		r.has_code = true;
+		r.code = (uint8_t)code;
+	}
+	return r;
+}
+
+/* A v4 source 10.x.y.z-like spread over the documentation prefixes. */
+static struct nlicmp_record rec_n(uint32_t n, int type, uint64_t packets)
+{
+	struct nlicmp_record r = { .family = AF_INET6, .has_src = true,
+				   .has_type = true, .type = (uint8_t)type,
+				   .packets = packets, .bytes = packets * 100 };
+
+	inet_pton(AF_INET6, "2001:db8::", r.src);
+	r.src[12] = (uint8_t)(n >> 24);
+	r.src[13] = (uint8_t)(n >> 16);
+	r.src[14] = (uint8_t)(n >> 8);
+	r.src[15] = (uint8_t)n;
+	return r;
+}
+
+static struct nlicmp_sources_conf conf_default(void)
+{
+	return (struct nlicmp_sources_conf){
+		.max_sources = 1000, .v4_prefix = 32, .v6_prefix = 128,
+		.family = AF_UNSPEC, .timeout = 0,
+	};
+}
+
+static const struct nlicmp_snap_source *find(const struct nlicmp_snapshot *s,
+					     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsrc; i++) {
+		char buf[NLICMP_NET_STRLEN];
+
+		nlicmp_net_format(&s->src[i].net, buf, sizeof(buf));
+		if (strcmp(buf, name) == 0)
+			return &s->src[i];
+	}
+	return NULL;
+}
+
+static uint64_t get(const struct nlicmp_snapshot *s,
+		    const struct nlicmp_snap_source *src, uint32_t key)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (s->count[src->first + i].key == key)
+			return s->count[src->first + i].packets;
+	return 0;
+}
+
+static uint64_t delta(const struct nlicmp_snapshot *s,
+		      const struct nlicmp_snap_source *src, uint32_t key)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (s->count[src->first + i].key == key)
+			return s->count[src->first + i].delta;
+	return 0;
+}
+
+/* all == sum over tracked sources + other, for every counter and bytes. */
+static void assert_all_is_sum(const struct nlicmp_snapshot *s)
+{
+	uint64_t bytes = s->other.bytes;
+	size_t i, j;
+
+	for (i = 0; i < s->all.n; i++) {
+		uint32_t key = s->count[s->all.first + i].key;
+		uint64_t sum = get(s, &s->other, key);
+
+		for (j = 0; j < s->nsrc; j++)
+			sum += get(s, &s->src[j], key);
+		ck_assert_uint_eq(sum, s->count[s->all.first + i].packets);
+	}
+	for (j = 0; j < s->nsrc; j++)
+		bytes += s->src[j].bytes;
+	ck_assert_uint_eq(bytes, s->all.bytes);
+}
+
+static uint64_t sum_all(const struct nlicmp_snapshot *s)
+{
+	uint64_t sum = s->malformed;
+	size_t i;
+
+	for (i = 0; i < s->all.n; i++)
+		sum += s->count[s->all.first + i].packets;
+	return sum;
+}
+
+static uint32_t rng_state;
+static uint32_t rnd(void)
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return rng_state >> 8;
+}
+
+START_TEST(exact_per_source)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+	const struct nlicmp_snap_source *a;
+
+	r = rec("198.51.100.10", 8, 0, 3);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("198.51.100.10", 8, 0, 2);
+	nlicmp_sources_add(t, &r, 2);
+	r = rec("198.51.100.10", 3, 1, 1);
+	nlicmp_sources_add(t, &r, 2);
+	r = rec("198.51.100.20", 0, 0, 7);
+	nlicmp_sources_add(t, &r, 2);
+	r = rec("2001:db8:1::10", 128, 0, 4);
+	nlicmp_sources_add(t, &r, 2);
+	ck_assert_uint_eq(nlicmp_sources_count(t), 3);
+	ck_assert_int_eq(nlicmp_sources_snapshot(t, &s, 3), 0);
+
+	ck_assert_uint_eq(s.nsrc, 3);
+	a = find(&s, "198.51.100.10");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(get(&s, a, V4(8)), 5);
+	ck_assert_uint_eq(get(&s, a, V4(3)), 1);
+	ck_assert_uint_eq(a->n, 2);
+	ck_assert_uint_eq(a->bytes, 6 * 84);
+	a = find(&s, "198.51.100.20");
+	ck_assert_uint_eq(get(&s, a, V4(0)), 7);
+	a = find(&s, "2001:db8:1::10");
+	ck_assert_uint_eq(get(&s, a, V6(128)), 4);
+	ck_assert_uint_eq(get(&s, &s.all, V4(8)), 5);
+	ck_assert_uint_eq(get(&s, &s.all, V6(128)), 4);
+	ck_assert_uint_eq(s.other.n, 0);
+	ck_assert_uint_eq(sum_all(&s), 17);
+	assert_all_is_sum(&s);
+
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+START_TEST(deltas_between_snapshots)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r = rec("198.51.100.10", 8, 0, 10);
+
+	nlicmp_sources_add(t, &r, 1);
+	nlicmp_sources_snapshot(t, &s, 1);
+	ck_assert_uint_eq(delta(&s, find(&s, "198.51.100.10"), V4(8)), 10);
+	r.packets = 4;
+	nlicmp_sources_add(t, &r, 2);
+	nlicmp_sources_snapshot(t, &s, 2);
+	ck_assert_uint_eq(get(&s, find(&s, "198.51.100.10"), V4(8)), 14);
+	ck_assert_uint_eq(delta(&s, find(&s, "198.51.100.10"), V4(8)), 4);
+	ck_assert_uint_eq(delta(&s, &s.all, V4(8)), 4);
+	nlicmp_sources_snapshot(t, &s, 3);
+	ck_assert_uint_eq(delta(&s, find(&s, "198.51.100.10"), V4(8)), 0);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+START_TEST(grouping)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+
+	c.v4_prefix = 24;
+	c.v6_prefix = 64;
+	t = nlicmp_sources_new(&c);
+	r = rec("198.51.100.10", 8, 0, 1);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("198.51.100.20", 8, 0, 2);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("2001:db8:1::10", 128, 0, 3);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("2001:db8:1::20", 128, 0, 4);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("2001:db8:2::20", 128, 0, 5);
+	nlicmp_sources_add(t, &r, 1);
+	nlicmp_sources_snapshot(t, &s, 1);
+	ck_assert_uint_eq(s.nsrc, 3);
+	ck_assert_uint_eq(get(&s, find(&s, "198.51.100.0_24"), V4(8)), 3);
+	ck_assert_uint_eq(get(&s, find(&s, "2001:db8:1::_64"), V6(128)), 7);
+	ck_assert_uint_eq(get(&s, find(&s, "2001:db8:2::_64"), V6(128)), 5);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+START_TEST(ignore_list)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_net ign[2];
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+
+	ck_assert_int_eq(nlicmp_net_parse("127.0.0.0/8", &ign[0]), 0);
+	ck_assert_int_eq(nlicmp_net_parse("2001:db8:9::/48", &ign[1]), 0);
+	c.ignore = ign;
+	c.nignore = 2;
+	/* The ignore list applies to the address, before grouping. */
+	c.v4_prefix = 0;
+	t = nlicmp_sources_new(&c);
+	memset(ign, 0, sizeof(ign));	/* the table keeps its own copy */
+	r = rec("127.0.0.1", 8, 0, 5);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("2001:db8:9:1::1", 128, 0, 6);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("198.51.100.1", 8, 0, 1);
+	nlicmp_sources_add(t, &r, 1);
+	nlicmp_sources_snapshot(t, &s, 1);
+	ck_assert_uint_eq(s.nsrc, 1);
+	ck_assert_uint_eq(get(&s, find(&s, "0.0.0.0_0"), V4(8)), 1);
+	ck_assert_uint_eq(get(&s, &s.all, V4(8)), 6);
+	ck_assert_uint_eq(get(&s, &s.all, V6(128)), 6);
+	ck_assert_uint_eq(s.other.n, 0);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+START_TEST(family_filter)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+
+	c.family = AF_INET6;
+	t = nlicmp_sources_new(&c);
+	r = rec("198.51.100.1", 8, 0, 5);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec(NULL, 8, -1, 5);
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("2001:db8::1", 128, 0, 2);
+	nlicmp_sources_add(t, &r, 1);
+	nlicmp_sources_snapshot(t, &s, 1);
+	ck_assert_uint_eq(s.nsrc, 1);
+	ck_assert_uint_eq(sum_all(&s), 2);
+	ck_assert_uint_eq(s.other.n, 0);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+START_TEST(unattributed_and_malformed)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+
+	r = rec(NULL, 8, -1, 9);		/* no room in the module */
+	nlicmp_sources_add(t, &r, 1);
+	r = rec(NULL, -1, -1, 2);		/* truncated ICMP header */
+	nlicmp_sources_add(t, &r, 1);
+	r = rec("198.51.100.1", 8, 0, 1);
+	nlicmp_sources_add(t, &r, 1);
+	nlicmp_sources_snapshot(t, &s, 1);
+	ck_assert_uint_eq(get(&s, &s.other, V4(8)), 9);
+	ck_assert_uint_eq(get(&s, &s.all, V4(8)), 10);
+	ck_assert_uint_eq(s.malformed, 2);
+	ck_assert_uint_eq(s.all.bytes, 12 * 84);
+	ck_assert_uint_eq(sum_all(&s), 12);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+START_TEST(report_codes)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+	int with;
+
+	for (with = 0; with <= 1; with++) {
+		c.report_codes = with;
+		t = nlicmp_sources_new(&c);
+		r = rec("198.51.100.1", 3, 1, 1);
+		nlicmp_sources_add(t, &r, 1);
+		r = rec("198.51.100.1", 3, 3, 2);
+		nlicmp_sources_add(t, &r, 1);
+		nlicmp_sources_snapshot(t, &s, 1);
+		if (with) {
+			ck_assert_uint_eq(s.src[0].n, 2);
+			ck_assert_uint_eq(get(&s, &s.src[0],
+					      NLICMP_KEY(0, 3, 3)), 2);
+		} else {
+			ck_assert_uint_eq(s.src[0].n, 1);
+			ck_assert_uint_eq(get(&s, &s.src[0], V4(3)), 3);
+		}
+		nlicmp_sources_free(t);
+	}
+	nlicmp_snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(key_limit_per_source)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+	int type;
+
+	for (type = 0; type < NLICMP_SOURCE_MAX_KEYS + 6; type++) {
+		r = rec("198.51.100.1", type, 0, 1);
+		nlicmp_sources_add(t, &r, 1);
+	}
+	nlicmp_sources_snapshot(t, &s, 1);
+	ck_assert_uint_eq(s.src[0].n, NLICMP_SOURCE_MAX_KEYS);
+	ck_assert_uint_eq(s.other.n, 6);
+	assert_all_is_sum(&s);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+START_TEST(totals_only)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r = rec("198.51.100.1", 8, 0, 4);
+
+	c.max_sources = 0;
+	t = nlicmp_sources_new(&c);
+	nlicmp_sources_add(t, &r, 1);
+	nlicmp_sources_snapshot(t, &s, 1);
+	ck_assert_uint_eq(s.nsrc, 0);
+	ck_assert_uint_eq(get(&s, &s.other, V4(8)), 4);
+	assert_all_is_sum(&s);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+/* Many sources of random weights through a small table, several
+ * intervals: all stays exact and equal to the sum, at every snapshot.
+ */
+START_TEST(exact_under_eviction)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	uint64_t fed = 0;
+	int interval, i;
+
+	c.max_sources = 16;
+	c.timeout = 3;
+	t = nlicmp_sources_new(&c);
+	rng_state = 42;
+	for (interval = 1; interval <= 20; interval++) {
+		for (i = 0; i < 500; i++) {
+			uint32_t n = rnd() % 300;
+			struct nlicmp_record r =
+				rec_n(n, rnd() % 2 ? 128 : 1, 1 + rnd() % 20);
+
+			nlicmp_sources_add(t, &r, (uint64_t)interval);
+			fed += r.packets;
+		}
+		ck_assert_int_eq(nlicmp_sources_snapshot(t, &s,
+							 (uint64_t)interval), 0);
+		ck_assert_uint_le(s.nsrc, 16);
+		ck_assert_uint_eq(sum_all(&s), fed);
+		assert_all_is_sum(&s);
+	}
+	/* Silence: every source times out into other, all unchanged. */
+	ck_assert_int_eq(nlicmp_sources_snapshot(t, &s, 100), 0);
+	ck_assert_uint_eq(s.nsrc, 0);
+	ck_assert_uint_eq(nlicmp_sources_count(t), 0);
+	ck_assert_uint_eq(sum_all(&s), fed);
+	assert_all_is_sum(&s);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+/*
+ * A spoofed flood of far more sources than MaxSources, with one source
+ * sending 10x the typical flooding source: reported by name within two
+ * intervals, wherever its record falls in the batch. Flood: nflood
+ * distinct sources per interval, fresh each interval (spoofed) or the same
+ * ones (steady), each sending `each` packets.
+ */
+static void heavy_hitter(uint32_t max, uint32_t nflood, uint64_t each,
+			 bool spoofed, uint32_t position)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	uint64_t fed = 0;
+	const uint32_t heavy = 0xffffff;
+	int interval;
+	bool named = false;
+
+	c.max_sources = max;
+	t = nlicmp_sources_new(&c);
+	for (interval = 0; interval < 2; interval++) {
+		uint32_t i, base = spoofed ? (uint32_t)interval * nflood : 0;
+
+		for (i = 0; i <= nflood; i++) {
+			struct nlicmp_record r;
+
+			if (i == position)
+				r = rec_n(heavy, 128, 10 * each);
+			else
+				r = rec_n(base + i - (i > position), 128, each);
+			nlicmp_sources_add(t, &r, (uint64_t)interval);
+			fed += r.packets;
+		}
+		nlicmp_sources_snapshot(t, &s, (uint64_t)interval);
+		ck_assert_uint_eq(sum_all(&s), fed);
+		assert_all_is_sum(&s);
+		ck_assert_uint_eq(s.nsrc, max);
+		named = find(&s, "2001:db8::ff:ffff") != NULL;
+	}
+	ck_assert_msg(named, "heavy source not named: max %u flood %u "
+		      "each %lu spoofed %d position %u", max, nflood,
+		      (unsigned long)each, spoofed, position);
+	/* Once named, its count is exact from then on. */
+	ck_assert_uint_ge(get(&s, find(&s, "2001:db8::ff:ffff"),
+			      V6(128)), 10 * each);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+
+START_TEST(heavy_hitter_spoofed_flood)
+{
+	uint32_t pos[] = { 0, 1, 5000, 19999, 20000 };
+	size_t i;
+
+	for (i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
+		heavy_hitter(100, 20000, 1, true, pos[i]);
+		heavy_hitter(100, 20000, 3, true, pos[i]);
+	}
+}
+END_TEST
+
+START_TEST(heavy_hitter_steady_flood)
+{
+	uint32_t pos[] = { 0, 9999, 20000 };
+	size_t i;
+
+	for (i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
+		heavy_hitter(1000, 20000, 2, false, pos[i]);
+}
+END_TEST
+
+/* A flood does not push out an established busy source either. */
+START_TEST(busy_source_survives_flood)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+	uint32_t i;
+	int interval;
+
+	c.max_sources = 50;
+	t = nlicmp_sources_new(&c);
+	for (interval = 0; interval < 5; interval++) {
+		r = rec("198.51.100.20", 8, 0, 50);
+		nlicmp_sources_add(t, &r, (uint64_t)interval);
+		for (i = 0; i < 5000; i++) {
+			r = rec_n((uint32_t)interval * 5000 + i, 128, 1);
+			nlicmp_sources_add(t, &r, (uint64_t)interval);
+		}
+		nlicmp_sources_snapshot(t, &s, (uint64_t)interval);
+		ck_assert_ptr_nonnull(find(&s, "198.51.100.20"));
+		ck_assert_uint_eq(get(&s, find(&s, "198.51.100.20"), V4(8)),
+				  50 * (uint64_t)(interval + 1));
+	}
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+START_TEST(slot_generation)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	struct nlicmp_record r;
+	uint32_t slot, gen;
+
+	c.max_sources = 1;
+	t = nlicmp_sources_new(&c);
+	r = rec("198.51.100.1", 8, 0, 1);
+	nlicmp_sources_add(t, &r, 1);
+	nlicmp_sources_snapshot(t, &s, 1);
+	slot = s.src[0].slot;
+	gen = s.src[0].gen;
+	r = rec("198.51.100.2", 8, 0, 5);	/* 5 > the decayed 0.5 */
+	nlicmp_sources_add(t, &r, 2);
+	nlicmp_sources_snapshot(t, &s, 2);
+	ck_assert_ptr_nonnull(find(&s, "198.51.100.2"));
+	ck_assert_uint_eq(s.src[0].slot, slot);
+	ck_assert_uint_ne(s.src[0].gen, gen);
+	ck_assert_uint_eq(get(&s, &s.other, V4(8)), 1);
+	assert_all_is_sum(&s);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("nlicmp_sources");
+	TCase *tc = tcase_create("sources");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, exact_per_source);
+	tcase_add_test(tc, deltas_between_snapshots);
+	tcase_add_test(tc, grouping);
+	tcase_add_test(tc, ignore_list);
+	tcase_add_test(tc, family_filter);
+	tcase_add_test(tc, unattributed_and_malformed);
+	tcase_add_test(tc, report_codes);
+	tcase_add_test(tc, key_limit_per_source);
+	tcase_add_test(tc, totals_only);
+	tcase_add_test(tc, exact_under_eviction);
+	tcase_add_test(tc, heavy_hitter_spoofed_flood);
+	tcase_add_test(tc, heavy_hitter_steady_flood);
+	tcase_add_test(tc, busy_source_survives_flood);
+	tcase_add_test(tc, slot_generation);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
