@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# List the installed Debian kernels the VM test bed can boot: a
+# /boot/vmlinuz-KVER together with /lib/modules/KVER/modules.dep.
+#
+#   kernels.sh          every usable KVER, one per line, oldest first
+#   kernels.sh PREFIX   the newest KVER that is PREFIX or starts with PREFIX
+#                       followed by a non-digit (so "6.1" never picks 6.12);
+#                       exit 1 if there is none
+#
+# NLICMP_VM_BOOT and NLICMP_VM_MODULES override /boot and /lib/modules.
+set -euo pipefail
+
+boot=${NLICMP_VM_BOOT:-/boot}
+moddir=${NLICMP_VM_MODULES:-/lib/modules}
+
+if [ $# -gt 1 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+	echo "usage: kernels.sh [VERSION-PREFIX]" >&2
+	exit 2
+fi
+
+list() {
+	local f kver
+	for f in "$boot"/vmlinuz-*; do
+		[ -f "$f" ] || continue
+		kver=${f##*/vmlinuz-}
+		[ -f "$moddir/$kver/modules.dep" ] && printf '%s\n' "$kver"
+	done | sort -V
+}
+
+if [ $# -eq 0 ]; then
+	list
+	exit 0
+fi
+
+prefix=$1
+match=""
+while IFS= read -r kver; do
+	case $kver in
+	"$prefix") match=$kver ;;
+	"$prefix"[0-9]*) ;;
+	"$prefix"*) match=$kver ;;
+	esac
+done < <(list)
+
+if [ -z "$match" ]; then
+	echo "kernels.sh: no installed kernel matches '$prefix'" >&2
+	exit 1
+fi
+printf '%s\n' "$match"
