@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlicmp_modtool: helpers for the module tests that nlicmpctl cannot play,
+ * because they must send what a correct client never sends.
+ *
+ *   nlicmp_modtool badreq
+ *	Sends malformed and refused Generic Netlink requests with raw
+ *	sockets and checks each error code and extack message; one line per
+ *	case (ok/FAIL), exit status 1 if any case failed.
+ *   nlicmp_modtool truncated 4|6 DST COUNT
+ *	Sends COUNT ICMP (4) or ICMPv6 (6) messages of 4 bytes (type, code,
+ *	checksum: shorter than an ICMP header) to DST.
+ *   nlicmp_modtool fill N
+ *	Registers up to N listeners from N sockets and reports the errno of
+ *	each REGISTER (the max_listeners check), one line each.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netlink_icmp.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+#define BUFSZ 16384
+
+struct req {
+	struct nlmsghdr nlh;
+	struct genlmsghdr genl;
+	char attrs[1024];
+};
+
+static uint32_t seqno = 1;
+
+static int nl_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1;
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("netlink socket");
+		exit(2);
+	}
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	return fd;
+}
+
+static void req_init(struct req *r, uint16_t type, uint8_t cmd)
+{
+	memset(r, 0, sizeof(*r));
+	r->nlh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	r->nlh.nlmsg_type = type;
+	r->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	r->nlh.nlmsg_seq = seqno++;
+	r->genl.cmd = cmd;
+	r->genl.version = 1;
+}
+
+/* Append an attribute; len_field lets a case lie about the length. */
+static void req_put_raw(struct req *r, uint16_t type, const void *data,
+			uint16_t len, uint16_t len_field)
+{
+	struct nlattr *nla = (struct nlattr *)((char *)&r->nlh +
+					       NLMSG_ALIGN(r->nlh.nlmsg_len));
+
+	nla->nla_type = type;
+	nla->nla_len = len_field;
+	memcpy(nla + 1, data, len);
+	r->nlh.nlmsg_len = NLMSG_ALIGN(r->nlh.nlmsg_len) +
+			   NLA_ALIGN(NLA_HDRLEN + len);
+}
+
+static void req_put(struct req *r, uint16_t type, const void *data,
+		    uint16_t len)
+{
+	req_put_raw(r, type, data, len, NLA_HDRLEN + len);
+}
+
+struct reply {
+	int error;		/* 0 or -errno from NLMSG_ERROR */
+	char extack[256];	/* NLMSGERR_ATTR_MSG */
+	char text[512];		/* NLICMP_A_ECHO_TEXT of an ECHO reply */
+	uint16_t family_id;	/* CTRL_ATTR_FAMILY_ID of a GETFAMILY reply */
+};
+
+static void parse_attrs(const char *p, int len, struct reply *rep,
+			bool ctrl)
+{
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		int alen = a->nla_len;
+
+		if (alen < NLA_HDRLEN || alen > len)
+			return;
+		if (ctrl && (a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
+			memcpy(&rep->family_id, a + 1, sizeof(uint16_t));
+		if (!ctrl && (a->nla_type & NLA_TYPE_MASK) == NLICMP_A_ECHO_TEXT)
+			snprintf(rep->text, sizeof(rep->text), "%.*s",
+				 alen - NLA_HDRLEN, (const char *)(a + 1));
+		p += NLA_ALIGN(alen);
+		len -= NLA_ALIGN(alen);
+	}
+}
+
+static void parse_error(const struct nlmsghdr *h, struct reply *rep)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	const char *p;
+	int off, len;
+
+	rep->error = e->error;
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	off = sizeof(*e);
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	p = (const char *)NLMSG_DATA(h) + NLMSG_ALIGN(off);
+	len = (int)h->nlmsg_len - (int)(p - (const char *)h);
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
+			return;
+		if (a->nla_type == NLMSGERR_ATTR_MSG)
+			snprintf(rep->extack, sizeof(rep->extack), "%.*s",
+				 a->nla_len - NLA_HDRLEN,
+				 (const char *)(a + 1));
+		p += NLA_ALIGN(a->nla_len);
+		len -= NLA_ALIGN(a->nla_len);
+	}
+}
+
+/* Send, then read until the ack (or error) for this request. */
+static void transact(int fd, struct req *r, struct reply *rep)
+{
+	static char buf[BUFSZ];
+	bool ctrl = r->nlh.nlmsg_type == GENL_ID_CTRL;
+
+	memset(rep, 0, sizeof(*rep));
+	if (send(fd, r, r->nlh.nlmsg_len, 0) < 0) {
+		perror("send");
+		exit(2);
+	}
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (n < 0) {
+			perror("recv");
+			exit(2);
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != r->nlh.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				parse_error(h, rep);
+				return;
+			}
+			parse_attrs((char *)NLMSG_DATA(h) + GENL_HDRLEN,
+				    h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
+				    rep, ctrl);
+		}
+	}
+}
+
+static uint16_t family_id(int fd)
+{
+	struct reply rep;
+	struct req r;
+
+	req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
+	req_put(&r, CTRL_ATTR_FAMILY_NAME, NLICMP_GENL_NAME,
+		sizeof(NLICMP_GENL_NAME));
+	transact(fd, &r, &rep);
+	if (rep.error || !rep.family_id) {
+		fprintf(stderr, "family %s not found: %s\n", NLICMP_GENL_NAME,
+			strerror(-rep.error));
+		exit(2);
+	}
+	return rep.family_id;
+}
+
+static int failures;
+
+/* One case: the expected errno (0 for success), and whether extack must say why. */
+static void expect(const char *name, const struct reply *rep, int err,
+		   bool need_msg)
+{
+	bool ok = rep->error == -err && (!need_msg || rep->extack[0]);
+
+	printf("%s %s: errno %d (%s) extack \"%s\"\n", ok ? "ok" : "FAIL",
+	       name, -rep->error, strerror(-rep->error), rep->extack);
+	if (!ok) {
+		printf("FAIL %s: expected errno %d (%s)%s\n", name, err,
+		       strerror(err), need_msg ? " with an extack message" : "");
+		failures++;
+	}
+}
+
+static int cmd_badreq(void)
+{
+	char big[NLICMP_ECHO_MAX + 64];
+	int fd = nl_open(), fd2 = nl_open();
+	uint16_t id = family_id(fd);
+	uint32_t u32 = 7;
+	struct reply rep;
+	struct req r;
+
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	req_put(&r, NLICMP_A_ECHO_TEXT, "hello", 6);
+	transact(fd, &r, &rep);
+	expect("echo_valid", &rep, 0, false);
+
+	/* The ECHO reply itself is checked by run through nlicmpctl. */
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	transact(fd, &r, &rep);
+	expect("echo_missing_text", &rep, EINVAL, true);
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	req_put(&r, NLICMP_A_ECHO_TEXT, big, sizeof(big));
+	transact(fd, &r, &rep);
+	expect("echo_oversized_text", &rep, EINVAL, true);
+
+	memset(big, 'y', NLICMP_ECHO_MAX);
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	req_put(&r, NLICMP_A_ECHO_TEXT, big, NLICMP_ECHO_MAX);
+	transact(fd, &r, &rep);
+	expect("echo_text_not_nul_terminated", &rep, EINVAL, true);
+
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	req_put(&r, NLICMP_A_ECHO_TEXT, "", 0);
+	transact(fd, &r, &rep);
+	expect("echo_empty_attr", &rep, EINVAL, true);
+
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	req_put(&r, NLICMP_A_ECHO_TEXT, "hi", 3);
+	req_put(&r, NLICMP_A_SEQ, &u32, sizeof(u32));
+	transact(fd, &r, &rep);
+	expect("echo_attr_of_other_command", &rep, EINVAL, true);
+
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	req_put(&r, NLICMP_A_ECHO_TEXT, "hi", 3);
+	req_put(&r, 200, &u32, sizeof(u32));
+	transact(fd, &r, &rep);
+	expect("echo_unknown_attr", &rep, EINVAL, true);
+
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	req_put_raw(&r, NLICMP_A_ECHO_TEXT, "hi", 3, 200);
+	transact(fd, &r, &rep);
+	expect("echo_attr_len_past_end", &rep, EINVAL, false);
+
+	req_init(&r, id, NLICMP_CMD_REGISTER);
+	req_put(&r, NLICMP_A_ECHO_TEXT, "hi", 3);
+	transact(fd, &r, &rep);
+	expect("register_with_attr", &rep, EINVAL, true);
+
+	req_init(&r, id, NLICMP_CMD_GET_STATS);
+	req_put(&r, NLICMP_A_STATS, "", 0);
+	transact(fd, &r, &rep);
+	expect("get_stats_with_attr", &rep, EINVAL, true);
+
+	req_init(&r, id, 99);
+	transact(fd, &r, &rep);
+	expect("unknown_command", &rep, EOPNOTSUPP, false);
+
+	req_init(&r, id, NLICMP_CMD_EVENT);
+	transact(fd, &r, &rep);
+	expect("event_from_user", &rep, EOPNOTSUPP, false);
+
+	req_init(&r, id, NLICMP_CMD_UNSPEC);
+	transact(fd, &r, &rep);
+	expect("unspec_command", &rep, EOPNOTSUPP, false);
+
+	req_init(&r, id, NLICMP_CMD_UNREGISTER);
+	transact(fd, &r, &rep);
+	expect("unregister_not_registered", &rep, ENOENT, true);
+
+	req_init(&r, id, NLICMP_CMD_REGISTER);
+	transact(fd, &r, &rep);
+	expect("register", &rep, 0, false);
+	req_init(&r, id, NLICMP_CMD_REGISTER);
+	transact(fd, &r, &rep);
+	expect("register_twice", &rep, EEXIST, true);
+
+	/* Another socket cannot unregister this one. */
+	req_init(&r, id, NLICMP_CMD_UNREGISTER);
+	transact(fd2, &r, &rep);
+	expect("unregister_other_socket", &rep, ENOENT, true);
+
+	req_init(&r, id, NLICMP_CMD_UNREGISTER);
+	transact(fd, &r, &rep);
+	expect("unregister", &rep, 0, false);
+
+	close(fd);
+	close(fd2);
+	return failures ? 1 : 0;
+}
+
+static int cmd_fill(int n)
+{
+	struct reply rep;
+	struct req r;
+	uint16_t id;
+	int i, fd;
+
+	for (i = 0; i < n; i++) {
+		fd = nl_open();	/* kept open: closing would drop it */
+		id = family_id(fd);
+		req_init(&r, id, NLICMP_CMD_REGISTER);
+		transact(fd, &r, &rep);
+		printf("register %d errno %d extack \"%s\"\n", i + 1,
+		       -rep.error, rep.extack);
+	}
+	return 0;
+}
+
+static int cmd_truncated(const char *fam, const char *dst, int count)
+{
+	/* type 8/128 (echo request), code 0, checksum filled below/by kernel */
+	unsigned char msg[4];
+	int fd, i;
+
+	if (!strcmp(fam, "4")) {
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+		uint32_t sum;
+
+		if (inet_pton(AF_INET, dst, &sa.sin_addr) != 1)
+			return 2;
+		fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+		msg[0] = 8;
+		msg[1] = 0;
+		sum = (msg[0] << 8 | msg[1]);
+		sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
+		msg[2] = sum >> 8;
+		msg[3] = sum & 0xff;
+		for (i = 0; fd >= 0 && i < count; i++)
+			if (sendto(fd, msg, sizeof(msg), 0,
+				   (struct sockaddr *)&sa, sizeof(sa)) < 0)
+				break;
+	} else {
+		struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+
+		if (inet_pton(AF_INET6, dst, &sa.sin6_addr) != 1)
+			return 2;
+		/* The kernel computes the ICMPv6 checksum of raw sockets. */
+		fd = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+		msg[0] = ICMP6_ECHO_REQUEST;
+		msg[1] = 0;
+		msg[2] = msg[3] = 0;
+		for (i = 0; fd >= 0 && i < count; i++)
+			if (sendto(fd, msg, sizeof(msg), 0,
+				   (struct sockaddr *)&sa, sizeof(sa)) < 0)
+				break;
+	}
+	if (fd < 0 || i < count) {
+		perror("truncated");
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "badreq"))
+		return cmd_badreq();
+	if (argc == 3 && !strcmp(argv[1], "fill"))
+		return cmd_fill(atoi(argv[2]));
+	if (argc == 5 && !strcmp(argv[1], "truncated"))
+		return cmd_truncated(argv[2], argv[3], atoi(argv[4]));
+	fprintf(stderr, "usage: nlicmp_modtool badreq | fill N | "
+		"truncated 4|6 DST COUNT\n");
+	return 2;
+}
