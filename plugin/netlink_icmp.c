@@ -225,13 +225,18 @@ static void disconnect(void)
 	}
 }
 
-static void module_down(const char *why)
+/*
+ * Log (rate-limited) why the module cannot be used and, once per outage,
+ * send a FAILURE notification; notifications wait for the read callback,
+ * when every plugin, the notification writers too, has been initialised.
+ */
+static void module_down(const char *why, bool notify_now)
 {
 	char msg[NOTIF_MAX_MSG_LEN];
 
 	c_complain(LOG_ERR, &complain_connect,
 		   LOG_PREFIX "%s; retrying every interval.", why);
-	if (module_down_notified)
+	if (!notify_now || module_down_notified)
 		return;
 	module_down_notified = true;
 	snprintf(msg, sizeof(msg), "netlink_icmp: %s; retrying every interval",
@@ -239,20 +244,21 @@ static void module_down(const char *why)
 	notify(NOTIF_FAILURE, "", "", msg, NULL, 0, 0);
 }
 
-static int connect_module(void)
+/* Register a new client and start its receiver; why gets the reason of a
+ * failure.
+ */
+static int connect_module(char *why, size_t whylen)
 {
-	char why[128];
 	int err;
 
 	err = nlicmp_open(&client, 0);
 	if (err == 0)
 		err = nlicmp_register(client);
 	if (err < 0) {
-		snprintf(why, sizeof(why), "cannot register with the module: %s",
+		snprintf(why, whylen, "cannot register with the module: %s",
 			 nlicmp_strerror(err));
 		nlicmp_close(client);
 		client = NULL;
-		module_down(why);
 		return -1;
 	}
 
@@ -266,8 +272,8 @@ static int connect_module(void)
 	err = plugin_thread_create(&receiver, receiver_main, client,
 				   "nlicmp recv");
 	if (err != 0) {
-		ERROR(LOG_PREFIX "cannot start the receiver thread: %s.",
-		      STRERROR(err));
+		snprintf(why, whylen, "cannot start the receiver thread: %s",
+			 STRERROR(err));
 		nlicmp_unregister(client);
 		nlicmp_close(client);
 		client = NULL;
@@ -316,16 +322,17 @@ static int check_registered(void)
 
 static void keep_connected(void)
 {
-	if (client != NULL) {
-		if (atomic_load(&receiver_failed)) {
-			disconnect();
-		} else if (!check_registered()) {
-			disconnect();
-			module_down("the netlink_icmp module was unloaded");
-		}
+	char why[128];
+
+	if (client != NULL && atomic_load(&receiver_failed)) {
+		disconnect();
+	} else if (client != NULL && !check_registered()) {
+		disconnect();
+		module_down("the netlink_icmp module was unloaded or reloaded",
+			    true);
 	}
-	if (client == NULL)
-		connect_module();
+	if (client == NULL && connect_module(why, sizeof(why)) != 0)
+		module_down(why, true);
 }
 
 /* ---- dispatch ---- */
@@ -536,6 +543,7 @@ static int nic_config(oconfig_item_t *ci)
 static int nic_init(void)
 {
 	struct nlicmp_sources_conf sc;
+	char why[128];
 
 	if (conf_invalid) {
 		ERROR(LOG_PREFIX "not started: the configuration has errors "
@@ -563,7 +571,8 @@ static int nic_init(void)
 		return -1;
 	}
 	/* Without the module collectd goes on: the read callback retries. */
-	connect_module();
+	if (connect_module(why, sizeof(why)) != 0)
+		module_down(why, false);
 	return 0;
 }
 

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the plugin's collectd glue, the collectd way: the real
+ * netlink_icmp.c is included, the daemon underneath is fake
+ * (fake_collectd.c). EVENT messages are built as raw bytes, parsed by the
+ * client library's parser into the plugin's callbacks, and what the read
+ * callback dispatches (values, notifications) is checked. There is no
+ * module on a unit-test host, so init also shows the reconnect path.
+ */
+#include "netlink_icmp.c"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <linux/genetlink.h>
+
+#include "fake_collectd.h"
+
+/* ---- raw EVENT messages ---- */
+
+struct msg {
+	union {
+		struct nlmsghdr nlh;
+		uint8_t buf[16384];
+	} u;
+};
+
+static void *put(struct msg *m, size_t len)
+{
+	void *p = m->u.buf + m->u.nlh.nlmsg_len;
+
+	ck_assert_uint_le(m->u.nlh.nlmsg_len + NLMSG_ALIGN(len),
+			  sizeof(m->u.buf));
+	memset(p, 0, NLMSG_ALIGN(len));
+	m->u.nlh.nlmsg_len += NLMSG_ALIGN(len);
+	return p;
+}
+
+static void attr(struct msg *m, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *a = put(m, NLA_HDRLEN + len);
+
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+}
+
+static size_t nest_start(struct msg *m, uint16_t type)
+{
+	size_t off = m->u.nlh.nlmsg_len;
+	struct nlattr *a = put(m, NLA_HDRLEN);
+
+	a->nla_type = type | NLA_F_NESTED;
+	return off;
+}
+
+static void nest_end(struct msg *m, size_t off)
+{
+	struct nlattr *a = (struct nlattr *)(m->u.buf + off);
+
+	a->nla_len = (uint16_t)(m->u.nlh.nlmsg_len - off);
+}
+
+static void u8_attr(struct msg *m, uint16_t t, uint8_t v) { attr(m, t, &v, 1); }
+static void u32_attr(struct msg *m, uint16_t t, uint32_t v) { attr(m, t, &v, 4); }
+static void u64_attr(struct msg *m, uint16_t t, uint64_t v) { attr(m, t, &v, 8); }
+
+static void event_start(struct msg *m, uint32_t seq, uint64_t undelivered)
+{
+	struct genlmsghdr *g;
+	size_t l;
+
+	memset(&m->u.nlh, 0, sizeof(m->u.nlh));
+	m->u.nlh.nlmsg_len = NLMSG_HDRLEN;
+	m->u.nlh.nlmsg_type = 0x20;
+	g = put(m, GENL_HDRLEN);
+	g->cmd = NLICMP_CMD_EVENT;
+	g->version = NLICMP_GENL_VERSION;
+	u32_attr(m, NLICMP_A_SEQ, seq);
+	u64_attr(m, NLICMP_A_FLUSH, seq);
+	l = nest_start(m, NLICMP_A_LISTENER);
+	u32_attr(m, NLICMP_L_PORTID, 1234);
+	u64_attr(m, NLICMP_L_DELIVERED, 0);
+	u64_attr(m, NLICMP_L_UNDELIVERED, undelivered);
+	nest_end(m, l);
+}
+
+/* src NULL: unattributed; type < 0: truncated header. */
+static void event_record(struct msg *m, const char *src, int type, int code,
+			 uint64_t packets)
+{
+	size_t r = nest_start(m, NLICMP_A_RECORD);
+	int family = src && strchr(src, ':') ? AF_INET6 : AF_INET;
+	uint8_t a[16] = { 0 }, d[16] = { 0 };
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	u8_attr(m, NLICMP_R_FAMILY, (uint8_t)family);
+	if (src) {
+		ck_assert_int_eq(inet_pton(family, src, a), 1);
+		ck_assert_int_eq(inet_pton(family, family == AF_INET ?
+					   "198.51.100.1" : "2001:db8::1", d),
+				 1);
+		attr(m, NLICMP_R_SRC, a, alen);
+		attr(m, NLICMP_R_DST, d, alen);
+	}
+	if (type >= 0) {
+		u8_attr(m, NLICMP_R_TYPE, (uint8_t)type);
+		if (src)
+			u8_attr(m, NLICMP_R_CODE, (uint8_t)code);
+	}
+	u64_attr(m, NLICMP_R_PACKETS, packets);
+	u64_attr(m, NLICMP_R_BYTES, packets * 84);
+	nest_end(m, r);
+}
+
+/* What the receiver thread does with one message. */
+static int deliver(struct msg *m)
+{
+	struct batch b = { 0 };
+	struct nlicmp_event_info info;
+	int err = nlicmp_parse_event(&m->u.nlh, m->u.nlh.nlmsg_len, 0,
+				     &event_ops, &b, &info);
+
+	batch_apply(&b);
+	free(b.rec);
+	return err;
+}
+
+/* ---- plugin life cycle ---- */
+
+static void start(oconfig_item_t *block)
+{
+	fake_reset();
+	module_register();
+	ck_assert_int_eq(nic_config(block), 0);
+	fake_ci_free(block);
+	ck_assert_int_eq(nic_init(), 0);
+}
+
+/* Shut down and bring the plugin's statics back to a fresh load (tests
+ * may share one process: CK_FORK=no under valgrind).
+ */
+static void stop(void)
+{
+	ck_assert_int_eq(nic_shutdown(), 0);
+	nlicmp_config_init(&conf);
+	conf_invalid = false;
+	module_down_notified = false;
+	undelivered_before = undelivered_now = 0;
+	last_read = 0;
+	read_round = 0;
+	C_COMPLAIN_INIT(&complain_connect);
+	fake_reset();
+}
+
+/* One read interval of fake time, then the read callback. */
+static void read_interval(void)
+{
+	fake_time += fake_interval;
+	fake_reset();
+	ck_assert_int_eq(nic_read(), 0);
+}
+
+static int64_t derive(const char *inst, const char *type, const char *ti)
+{
+	const struct fake_value *v = fake_find(inst, type, ti);
+
+	ck_assert_msg(v != NULL, "no value %s/%s-%s", inst, type, ti);
+	ck_assert_str_eq(v->plugin, "netlink_icmp");
+	return v->value.derive;
+}
+
+#define PLUGIN(...) fake_ci_block("Plugin", __VA_ARGS__, NULL)
+
+/* ---- tests ---- */
+
+START_TEST(values_from_raw_events)
+{
+	struct msg m;
+
+	start(PLUGIN(fake_ci_num("MaxSources", 10)));
+	event_start(&m, 1, 0);
+	event_record(&m, "198.51.100.10", 8, 0, 3);
+	event_record(&m, "198.51.100.20", 8, 0, 50);
+	event_record(&m, "198.51.100.20", 3, 3, 2);
+	event_record(&m, "2001:db8:1::10", 128, 0, 5);
+	event_record(&m, "2001:db8:1::20", 128, 0, 7);
+	event_record(&m, "2001:db8:1::20", 135, 0, 1);
+	event_record(&m, "203.0.113.9", 200, 0, 1);
+	event_record(&m, NULL, 8, 0, 4);	/* unattributed */
+	event_record(&m, NULL, -1, 0, 2);	/* truncated header */
+	ck_assert_int_eq(deliver(&m), 0);
+	event_start(&m, 2, 6);
+	event_record(&m, "198.51.100.10", 8, 0, 1);
+	ck_assert_int_eq(deliver(&m), 0);
+	read_interval();
+
+	ck_assert_int_eq(derive("198.51.100.10", "packets", "echo_request"), 4);
+	ck_assert_int_eq(derive("198.51.100.10", "total_bytes", ""), 4 * 84);
+	ck_assert_int_eq(derive("198.51.100.20", "packets", "echo_request"), 50);
+	ck_assert_int_eq(derive("198.51.100.20", "packets", "dest_unreach"), 2);
+	/* IPv6 grouped by the default /64, named per RFC 5952. */
+	ck_assert_int_eq(derive("2001:db8:1::_64", "packets", "echo_request"),
+			 12);
+	ck_assert_int_eq(derive("2001:db8:1::_64", "packets",
+				"neighbor_solicit"), 1);
+	ck_assert_int_eq(derive("203.0.113.9", "packets", "type_200"), 1);
+	/* all: ICMP type 8 and ICMPv6 type 128 are one echo_request. */
+	ck_assert_int_eq(derive("all", "packets", "echo_request"),
+			 4 + 50 + 12 + 4);
+	ck_assert_int_eq(derive("all", "packets", "dest_unreach"), 2);
+	ck_assert_int_eq(derive("all", "packets", "malformed"), 2);
+	ck_assert_int_eq(derive("all", "packets", "undelivered"), 6);
+	ck_assert_int_eq(derive("all", "total_bytes", ""), 76 * 84);
+	ck_assert(fake_find("all", "count", "sources")->value.gauge == 4);
+	ck_assert_int_eq(derive("other", "packets", "echo_request"), 4);
+	ck_assert_int_eq(derive("other", "total_bytes", ""), 4 * 84);
+	stop();
+}
+END_TEST
+
+START_TEST(report_codes_names)
+{
+	struct msg m;
+
+	start(PLUGIN(fake_ci_bool("ReportCodes", 1)));
+	event_start(&m, 1, 0);
+	event_record(&m, "198.51.100.20", 3, 3, 2);
+	event_record(&m, "2001:db8::5", 1, 4, 3);
+	event_record(&m, "198.51.100.20", 5, 1, 1);
+	event_record(&m, "198.51.100.20", 3, 99, 1);
+	ck_assert_int_eq(deliver(&m), 0);
+	read_interval();
+	ck_assert_int_eq(derive("198.51.100.20", "packets",
+				"dest_unreach-port_unreach"), 2);
+	ck_assert_int_eq(derive("198.51.100.20", "packets", "redirect-host"),
+			 1);
+	ck_assert_int_eq(derive("198.51.100.20", "packets",
+				"dest_unreach-code_99"), 1);
+	/* Same meaning, same name: ICMPv6 1/4 is also port_unreach. */
+	ck_assert_int_eq(derive("all", "packets", "dest_unreach-port_unreach"),
+			 5);
+	stop();
+}
+END_TEST
+
+START_TEST(bad_messages_are_dropped_whole)
+{
+	struct msg m;
+	uint32_t len;
+
+	start(PLUGIN(fake_ci_num("MaxSources", 10)));
+	/* Truncated: the last record cut in the middle. */
+	event_start(&m, 1, 0);
+	event_record(&m, "198.51.100.10", 8, 0, 3);
+	event_record(&m, "198.51.100.11", 8, 0, 3);
+	len = m.u.nlh.nlmsg_len;
+	m.u.nlh.nlmsg_len = len - 8;
+	ck_assert_int_eq(deliver(&m), -EBADMSG);
+	/* Wrong type: R_FAMILY as 4 bytes. */
+	event_start(&m, 2, 0);
+	event_record(&m, "198.51.100.10", 8, 0, 3);
+	{
+		size_t r = nest_start(&m, NLICMP_A_RECORD);
+
+		u32_attr(&m, NLICMP_R_FAMILY, AF_INET);
+		u64_attr(&m, NLICMP_R_PACKETS, 1);
+		u64_attr(&m, NLICMP_R_BYTES, 1);
+		nest_end(&m, r);
+	}
+	ck_assert_int_eq(deliver(&m), -EBADMSG);
+	/* An IPv6 family with a 4-byte source. */
+	event_start(&m, 3, 0);
+	event_record(&m, "198.51.100.10", 8, 0, 3);
+	{
+		size_t r = nest_start(&m, NLICMP_A_RECORD);
+		uint8_t four[4] = { 198, 51, 100, 7 };
+
+		u8_attr(&m, NLICMP_R_FAMILY, AF_INET6);
+		attr(&m, NLICMP_R_SRC, four, 4);
+		attr(&m, NLICMP_R_DST, four, 4);
+		u8_attr(&m, NLICMP_R_TYPE, 128);
+		u8_attr(&m, NLICMP_R_CODE, 0);
+		u64_attr(&m, NLICMP_R_PACKETS, 1);
+		u64_attr(&m, NLICMP_R_BYTES, 1);
+		nest_end(&m, r);
+	}
+	ck_assert_int_eq(deliver(&m), -EBADMSG);
+	/* Nothing of the three messages was counted. */
+	read_interval();
+	ck_assert_ptr_null(fake_find("198.51.100.10", "packets",
+				     "echo_request"));
+	ck_assert_ptr_null(fake_find("all", "packets", "echo_request"));
+	ck_assert(fake_find("all", "count", "sources")->value.gauge == 0);
+	stop();
+}
+END_TEST
+
+START_TEST(module_absent_notifies_once)
+{
+	size_t i;
+
+	start(PLUGIN(fake_ci_num("MaxSources", 10)));
+	/* init went on without the module and did not notify yet. */
+	ck_assert_uint_eq(fake_nnotifications, 0);
+	read_interval();
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	ck_assert_int_eq(fake_notifications[0].severity, NOTIF_FAILURE);
+	ck_assert_str_eq(fake_notifications[0].plugin, "netlink_icmp");
+	ck_assert_ptr_nonnull(strstr(fake_notifications[0].message,
+				     "cannot register with the module"));
+	/* Still dispatching, retrying, not notifying again. */
+	ck_assert_ptr_nonnull(fake_find("all", "packets", "undelivered"));
+	for (i = 0; i < 3; i++) {
+		read_interval();
+		ck_assert_uint_eq(fake_nnotifications, 0);
+	}
+	stop();
+}
+END_TEST
+
+START_TEST(bad_config_fails_init)
+{
+	oconfig_item_t *block = PLUGIN(fake_ci_num("IPv4Prefix", 40));
+
+	fake_reset();
+	module_register();
+	ck_assert_int_eq(nic_config(block), -1);
+	fake_ci_free(block);
+	ck_assert_ptr_nonnull(strstr(fake_log, "IPv4Prefix: 40"));
+	ck_assert_int_eq(nic_init(), -1);
+	ck_assert_ptr_nonnull(strstr(fake_log, "not started"));
+	stop();
+}
+END_TEST
+
+/* Feed n echo requests from src in one interval, then read. */
+static void interval_with(const char *src, uint64_t n)
+{
+	static uint32_t seq;
+	struct msg m;
+
+	event_start(&m, ++seq, 0);
+	if (n > 0)
+		event_record(&m, src, 8, 0, n);
+	ck_assert_int_eq(deliver(&m), 0);
+	read_interval();
+}
+
+START_TEST(alert_per_source)
+{
+	const struct fake_notification *n;
+
+	start(PLUGIN(fake_ci_block("Alert", fake_ci_str("Type", "echo_request"),
+				   fake_ci_num("WarningRate", 100),
+				   fake_ci_num("FailureRate", 1000),
+				   fake_ci_num("Hysteresis", 20),
+				   fake_ci_num("Persist", 2), NULL)));
+	fake_interval = TIME_T_TO_CDTIME_T(2);
+	read_interval();	/* the first read: only the module's FAILURE */
+	interval_with("198.51.100.7", 400);	/* 200/s, once */
+	ck_assert_uint_eq(fake_nnotifications, 0);
+	interval_with("198.51.100.7", 400);	/* twice: warning */
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	n = &fake_notifications[0];
+	ck_assert_int_eq(n->severity, NOTIF_WARNING);
+	ck_assert_str_eq(n->plugin, "netlink_icmp");
+	ck_assert_str_eq(n->plugin_instance, "198.51.100.7");
+	ck_assert_str_eq(n->type, "packets");
+	ck_assert_str_eq(n->type_instance, "echo_request");
+	ck_assert_str_eq(n->message, "ICMP echo_request from 198.51.100.7: "
+				     "200 packets/s, above warning threshold "
+				     "100");
+	ck_assert_str_eq(n->source, "198.51.100.7");
+	ck_assert_str_eq(n->icmp_type, "echo_request");
+	ck_assert(n->rate == 200 && n->threshold == 100);
+	interval_with("198.51.100.7", 400);	/* same level: nothing */
+	ck_assert_uint_eq(fake_nnotifications, 0);
+	interval_with("198.51.100.7", 3068);
+	interval_with("198.51.100.7", 3068);	/* 1534/s twice: failure */
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	ck_assert_int_eq(fake_notifications[0].severity, NOTIF_FAILURE);
+	ck_assert_str_eq(fake_notifications[0].message,
+			 "ICMP echo_request from 198.51.100.7: 1534 packets/s, "
+			 "above failure threshold 1000");
+	interval_with("198.51.100.7", 1700);	/* 850/s: held by hysteresis */
+	ck_assert_uint_eq(fake_nnotifications, 0);
+	interval_with("198.51.100.7", 20);	/* 10/s: okay */
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	ck_assert_int_eq(fake_notifications[0].severity, NOTIF_OKAY);
+	ck_assert_str_eq(fake_notifications[0].plugin_instance,
+			 "198.51.100.7");
+	ck_assert_ptr_nonnull(strstr(fake_notifications[0].message,
+				     "back below"));
+	interval_with("198.51.100.7", 0);
+	ck_assert_uint_eq(fake_nnotifications, 0);
+	fake_interval = TIME_T_TO_CDTIME_T(1);
+	stop();
+}
+END_TEST
+
+/* The notifications of the last read for that plugin instance. */
+static const struct fake_notification *notified(const char *instance)
+{
+	size_t i;
+
+	for (i = 0; i < fake_nnotifications; i++)
+		if (strcmp(fake_notifications[i].plugin_instance, instance) == 0)
+			return &fake_notifications[i];
+	return NULL;
+}
+
+START_TEST(alert_on_all_and_network)
+{
+	const struct fake_notification *n;
+
+	start(PLUGIN(fake_ci_block("Alert", fake_ci_str("Source", "all"),
+				   fake_ci_num("WarningRate", 50),
+				   fake_ci_num("FailureRate", 500), NULL),
+		     fake_ci_block("Alert",
+				   fake_ci_str("Source", "198.51.100.0/24"),
+				   fake_ci_num("WarningRate", 30),
+				   fake_ci_num("FailureRate", 300), NULL)));
+	read_interval();
+	interval_with("198.51.100.7", 60);
+	ck_assert_uint_eq(fake_nnotifications, 2);
+	n = notified("all");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(n->severity, NOTIF_WARNING);
+	ck_assert_str_eq(n->type_instance, "");
+	ck_assert_str_eq(n->icmp_type, "any");
+	ck_assert_str_eq(n->message, "ICMP from all: 60 packets/s, above "
+				     "warning threshold 50");
+	n = notified("198.51.100.7");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(n->severity, NOTIF_WARNING);
+	ck_assert(n->threshold == 30);
+	/* Outside the rule's network: no alert; the total stays high. */
+	interval_with("203.0.113.7", 60);
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	ck_assert_int_eq(notified("198.51.100.7")->severity, NOTIF_OKAY);
+	interval_with(NULL, 0);
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	ck_assert_int_eq(notified("all")->severity, NOTIF_OKAY);
+	stop();
+}
+END_TEST
+
+START_TEST(alert_clears_when_evicted)
+{
+	start(PLUGIN(fake_ci_num("MaxSources", 1),
+		     fake_ci_block("Alert", fake_ci_num("WarningRate", 10),
+				   fake_ci_num("FailureRate", 100), NULL)));
+	read_interval();
+	interval_with("198.51.100.7", 50);
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	ck_assert_int_eq(fake_notifications[0].severity, NOTIF_WARNING);
+	/* A busier source takes the only slot. */
+	interval_with("203.0.113.9", 500);
+	ck_assert_uint_eq(fake_nnotifications, 2);
+	ck_assert_int_eq(fake_notifications[0].severity, NOTIF_OKAY);
+	ck_assert_str_eq(fake_notifications[0].plugin_instance,
+			 "198.51.100.7");
+	ck_assert_ptr_nonnull(strstr(fake_notifications[0].message,
+				     "no longer tracked"));
+	ck_assert_int_eq(fake_notifications[1].severity, NOTIF_FAILURE);
+	ck_assert_str_eq(fake_notifications[1].plugin_instance,
+			 "203.0.113.9");
+	/* The evicted source's count moved to other: all stays the sum. */
+	ck_assert_int_eq(derive("other", "packets", "echo_request"), 50);
+	ck_assert_int_eq(derive("203.0.113.9", "packets", "echo_request"),
+			 500);
+	ck_assert_int_eq(derive("all", "packets", "echo_request"), 550);
+	stop();
+}
+END_TEST
+
+START_TEST(source_timeout)
+{
+	start(PLUGIN(fake_ci_num("SourceTimeout", 3)));
+	read_interval();
+	interval_with("198.51.100.7", 5);
+	ck_assert(fake_find("all", "count", "sources")->value.gauge == 1);
+	/* Last heard at the start of that interval: 3 s later, still kept. */
+	interval_with(NULL, 0);
+	interval_with(NULL, 0);
+	ck_assert(fake_find("all", "count", "sources")->value.gauge == 1);
+	ck_assert_int_eq(derive("198.51.100.7", "packets", "echo_request"), 5);
+	interval_with(NULL, 0);
+	ck_assert(fake_find("all", "count", "sources")->value.gauge == 0);
+	ck_assert_ptr_null(fake_find("198.51.100.7", "packets",
+				     "echo_request"));
+	ck_assert_int_eq(derive("other", "packets", "echo_request"), 5);
+	ck_assert_int_eq(derive("all", "packets", "echo_request"), 5);
+	stop();
+}
+END_TEST
+
+START_TEST(gaps_and_overruns_are_reported)
+{
+	struct nlicmp_event_info info = { .missed = 3 };
+	struct batch b = { 0 };
+
+	start(PLUGIN(fake_ci_num("MaxSources", 1)));
+	fake_reset();
+	ck_assert_int_eq(on_message(&info, &b), 0);
+	ck_assert_ptr_nonnull(strstr(fake_log, "3 event message(s)"));
+	ck_assert_ptr_nonnull(strstr(fake_log, "packets-undelivered"));
+	stop();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("netlink_icmp plugin");
+	TCase *tc = tcase_create("plugin");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, values_from_raw_events);
+	tcase_add_test(tc, report_codes_names);
+	tcase_add_test(tc, bad_messages_are_dropped_whole);
+	tcase_add_test(tc, module_absent_notifies_once);
+	tcase_add_test(tc, bad_config_fails_init);
+	tcase_add_test(tc, alert_per_source);
+	tcase_add_test(tc, alert_on_all_and_network);
+	tcase_add_test(tc, alert_clears_when_evicted);
+	tcase_add_test(tc, source_timeout);
+	tcase_add_test(tc, gaps_and_overruns_are_reported);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
