@@ -48,6 +48,7 @@ struct opts {
 	unsigned int payload;
 	int udp_port;		/* 0: ICMP echo request */
 	int quiet;
+	int cpu_stat;
 };
 
 static volatile sig_atomic_t stop;
@@ -75,7 +76,9 @@ static void usage(FILE *f)
 "  -s, --payload BYTES    ICMP/UDP payload size (default 56)\n"
 "  -u, --udp PORT         send UDP datagrams to PORT instead of ICMP echo\n"
 "  -q, --quiet            print only the final line\n"
-"Prints: sent=N seconds=T pps=R\n", V4_POOL, MAX_BATCH);
+"  -S, --cpu-stat         also print the system's busy and softirq time\n"
+"                         (/proc/stat, microseconds) over the sending window\n"
+"Prints: sent=N seconds=T pps=R [busy_us=B softirq_us=S]\n", V4_POOL, MAX_BATCH);
 }
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -239,6 +242,31 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Whole-system busy (all but idle and iowait) and softirq time from the
+ * first line of /proc/stat, in microseconds. Sampled here, at the edges of
+ * the sending window, so that starting the tools is not measured.
+ */
+static int cpu_sample(double *busy_us, double *softirq_us)
+{
+	unsigned long long v[8] = { 0 };
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8 || hz <= 0)
+		return -1;
+	/* user nice system idle iowait irq softirq steal */
+	*busy_us = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1e6 / (double)hz;
+	*softirq_us = (double)v[6] * 1e6 / (double)hz;
+	return 0;
+}
+
 static uint64_t xorshift(uint64_t *s)
 {
 	uint64_t x = *s;
@@ -265,6 +293,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "payload", required_argument, NULL, 's' },
 		{ "udp", required_argument, NULL, 'u' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "cpu-stat", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -278,7 +307,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->batch = 64;
 	o->payload = 56;
 
-	while ((c = getopt_long(argc, argv, "i:m:d:n:rc:t:R:b:s:u:qh", lo,
+	while ((c = getopt_long(argc, argv, "i:m:d:n:rc:t:R:b:s:u:qSh", lo,
 				NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iface = optarg; break;
@@ -293,6 +322,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 's': o->payload = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'u': o->udp_port = atoi(optarg); break;
 		case 'q': o->quiet = 1; break;
+		case 'S': o->cpu_stat = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -348,6 +378,7 @@ int main(int argc, char **argv)
 	uint64_t sent = 0, seq = 0, rng = 0x9e3779b97f4a7c15ull;
 	uint64_t errors = 0;
 	double t0, t_end, elapsed;
+	double busy0 = 0, sirq0 = 0, busy1 = 0, sirq1 = 0;
 	socklen_t sl;
 	int fd, one = 1;
 	unsigned int i;
@@ -391,6 +422,10 @@ int main(int argc, char **argv)
 		msg[i].msg_hdr.msg_iovlen = 1;
 	}
 
+	if (o.cpu_stat && cpu_sample(&busy0, &sirq0)) {
+		fprintf(stderr, "icmpflood: cannot read /proc/stat\n");
+		return 1;
+	}
 	t0 = now();
 	t_end = t0 + o.duration;
 	while (!stop && sent < o.count) {
@@ -446,11 +481,17 @@ int main(int argc, char **argv)
 			break;
 	}
 	elapsed = now() - t0;
+	if (o.cpu_stat)
+		cpu_sample(&busy1, &sirq1);
 	if (!o.quiet && errors)
 		fprintf(stderr, "icmpflood: %llu transient send errors\n",
 			(unsigned long long)errors);
-	printf("sent=%llu seconds=%.3f pps=%.0f\n", (unsigned long long)sent,
+	printf("sent=%llu seconds=%.3f pps=%.0f", (unsigned long long)sent,
 	       elapsed, elapsed > 0 ? (double)sent / elapsed : 0.0);
+	if (o.cpu_stat)
+		printf(" busy_us=%.0f softirq_us=%.0f", busy1 - busy0,
+		       sirq1 - sirq0);
+	printf("\n");
 	close(fd);
 	return 0;
 }

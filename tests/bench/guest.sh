@@ -1,0 +1,540 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of the benchmark (tests/bench/run.sh boots the VM and runs
+# this as root). It builds a veth pair between a "gen" namespace and the
+# guest's initial namespace, where every path under test counts the ICMP
+# that the generator (icmpflood) sends, and appends one CSV line per run to
+# RAW. Traffic: documentation prefixes only, every run bounded by count and
+# time.
+#
+# usage: guest.sh PART RAW
+#   PART  a: 1 vCPU, every path;  b: 2 vCPUs, the loss comparison
+# Environment (set by run.sh): BENCH_BIN (tools), BENCH_KO (module or ""),
+# BENCH_CTL (nlicmpctl or ""), BENCH_PLUGIN (netlink_icmp.so or ""),
+# BENCH_DURATION, BENCH_RUNS, BENCH_MIXES, BENCH_SWEEP (offered rates or ""),
+# BENCH_PATHS (subset of: nft bpf nflog ulogd l4 module).
+set -uo pipefail
+
+part=$1
+raw=$2
+bin=${BENCH_BIN:?}
+ko=${BENCH_KO:-}
+ctl=${BENCH_CTL:-}
+plugin=${BENCH_PLUGIN:-}
+dur=${BENCH_DURATION:-3}
+runs=${BENCH_RUNS:-3}
+mixes=${BENCH_MIXES:-s1 s100 s10k s1M}
+sweep=${BENCH_SWEEP:-}
+max_sources=16384		# plugin MaxSources: above 10k, below 1M
+tmp=/tmp/bench
+mkdir -p "$tmp"
+
+log() { echo "bench[$part]: $*" >&2; }
+
+# --- traffic mixes: name -> icmpflood arguments ---------------------------
+mix_args() {
+	case $1 in
+	s1) echo "-d 203.0.113.254 -n 1" ;;
+	s100) echo "-d 203.0.113.254 -n 100" ;;
+	s10k) echo "-d 2001:db8::fe -n 10000" ;;
+	s1M) echo "-d 2001:db8::fe -n 1000000" ;;
+	*) log "unknown mix $1"; return 1 ;;
+	esac
+}
+mix_sources() {
+	case $1 in s1) echo 1 ;; s100) echo 100 ;; s10k) echo 10000 ;; s1M) echo 1000000 ;; esac
+}
+mix_family() {
+	case $1 in s1 | s100) echo 4 ;; *) echo 6 ;; esac
+}
+
+# --- the test bed: gen (va) <-> initial namespace (vb) ---------------------
+setup_net() {
+	ip netns add gen
+	ip link add vb type veth peer name va netns gen
+	ip link set vb up
+	ip -n gen link set lo up
+	ip -n gen link set va up
+	mac_a=$(ip -n gen -br link show va | awk '{print $3}')
+	mac_b=$(ip -br link show vb | awk '{print $3}')
+	# /32 and /128 addresses: replies to the spoofed sources go to one
+	# static neighbour, so no ARP/NDP for each source.
+	ip addr add 203.0.113.254/32 dev vb
+	ip -6 addr add 2001:db8::fe/128 dev vb nodad
+	ip route add 203.0.113.253/32 dev vb
+	ip route add default via 203.0.113.253 dev vb
+	ip -6 route add 2001:db8::fd/128 dev vb
+	ip -6 route add default via 2001:db8::fd dev vb
+	ip neigh replace 203.0.113.253 lladdr "$mac_a" dev vb nud permanent
+	ip -6 neigh replace 2001:db8::fd lladdr "$mac_a" dev vb nud permanent
+	ip -n gen addr add 203.0.113.253/32 dev va
+	ip -n gen -6 addr add 2001:db8::fd/128 dev va nodad
+	ip -n gen route add 203.0.113.254/32 dev va
+	ip -n gen -6 route add 2001:db8::fe/128 dev va
+	ip -n gen neigh replace 203.0.113.254 lladdr "$mac_b" dev va nud permanent
+	ip -n gen -6 neigh replace 2001:db8::fe lladdr "$mac_b" dev va nud permanent
+	sysctl -qw net.core.netdev_max_backlog=1000
+	# The reference counter, present in every path.
+	nft -f - <<-'EOF'
+	table inet bench {
+		counter c_icmp {}
+		counter c_udp {}
+		counter c_tcp {}
+		chain pre {
+			type filter hook prerouting priority -400;
+			counter name meta l4proto map { icmp : "c_icmp", ipv6-icmp : "c_icmp", udp : "c_udp", tcp : "c_tcp" }
+		}
+		# The NFLOG paths add their "log group" rule here.
+		chain logc {
+			type filter hook prerouting priority -300;
+		}
+	}
+	EOF
+}
+
+nft_count() {
+	nft list counter inet bench "c_$1" | awk '/packets/ {print $2}'
+}
+
+# Whole-guest busy and softirq time, in microseconds (USER_HZ ticks).
+cpu_us() {
+	local hz
+	hz=$(getconf CLK_TCK)
+	awk -v hz="$hz" '/^cpu / {
+		busy = $2 + $3 + $4 + $7 + $8 + $9
+		printf "%d %d\n", busy * 1e6 / hz, $8 * 1e6 / hz }' /proc/stat
+}
+
+# CPU time of every thread of a process, in microseconds (schedstat, ns).
+proc_us() {
+	local pid=$1
+	[ -n "$pid" ] && [ -d "/proc/$pid" ] || { echo 0; return; }
+	cat /proc/"$pid"/task/*/schedstat 2>/dev/null |
+		awk '{ s += $1 } END { printf "%d\n", s / 1000 }'
+}
+
+rss_kb() {
+	awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo NA
+}
+
+slab_kb() {
+	awk '/^Slab:/ {print $2}' /proc/meminfo
+}
+
+softnet_drops() {	# column 2 of softnet_stat, in hex
+	local s=0 a d
+	while read -r a d _; do
+		s=$((s + 16#$d))
+	done </proc/net/softnet_stat
+	echo "$s"
+}
+
+# Module counters through the CLI: seen, and this listener's delivered and
+# undelivered (the first listener: the bench registers only one).
+mod_stats() {
+	if [ -z "$ctl" ] || ! grep -q '^netlink_icmp ' /proc/modules; then
+		echo "NA NA NA"
+		return
+	fi
+	"$ctl" stats 2>/dev/null | awk '
+		function num(s) { gsub(/[^0-9]/, "", s); return s }
+		{
+			for (i = 1; i < NF; i++) {
+				k = tolower($i); sub(/[:=]$/, "", k)
+				if (k == "seen" && seen == "") seen = num($(i + 1))
+				if (k == "delivered" && del == "") del = num($(i + 1))
+				if (k == "undelivered" && und == "") und = num($(i + 1))
+			}
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^seen=/ && seen == "") { v = $i; sub(/.*=/, "", v); seen = v }
+				if ($i ~ /^delivered=/ && del == "") { v = $i; sub(/.*=/, "", v); del = v }
+				if ($i ~ /^undelivered=/ && und == "") { v = $i; sub(/.*=/, "", v); und = v }
+			}
+		}
+		END { print (seen == "" ? "NA" : seen), (del == "" ? "NA" : del), (und == "" ? "NA" : und) }'
+}
+
+wait_nflog_group() {
+	local g=$1 i
+	for i in $(seq 100); do
+		awk -v g="$g" '$1 == g' /proc/net/netfilter/nfnetlink_log 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	log "NFLOG group $g was not bound"
+	return 1
+}
+
+wait_ready() {	# FILE: a tool prints "ready" once attached
+	local i
+	for i in $(seq 200); do
+		grep -q '^ready' "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	log "$1: never ready"
+	return 1
+}
+
+# --- one run ----------------------------------------------------------------
+# Globals a run reads and fills.
+consumer_pid=""
+RESULT_CONSUMER=NA RESULT_ATTR=NA RESULT_OTHER=NA RESULT_ALL=NA RESULT_EXTRA=NA
+
+csv_header="part,path,mix,family,sources,run,seconds,sent,offered_pps,nft,nft_pps,consumer,seen,delivered,undelivered,attributed,other,all,busy_us_pkt,softirq_us_pkt,consumer_us_pkt,rss_kb,slab_kb,drops,extra"
+
+# run_once PATH MIX RUN [RATE] — the consumer is already running; the
+# caller's "finish" hook (finish_PATH) collects what it received.
+run_once() {
+	local path=$1 mix=$2 run=$3 rate=${4:-} args out sent secs n0 n1
+	local u0 umid u1 m0 m1 d0 d1 slab0 slab1 fam srcs busy sirq
+	args=$(mix_args "$mix") || return 1
+	fam=$(mix_family "$mix")
+	srcs=$(mix_sources "$mix")
+	n0=$(nft_count icmp)
+	u0=$(proc_us "$consumer_pid")
+	read -r m0 _ _ <<<"$(mod_stats)"
+	d0=$(softnet_drops)
+	slab0=$(slab_kb)
+	# shellcheck disable=SC2086
+	out=$(ip netns exec gen "$bin/icmpflood" -i va -m "$mac_b" $args \
+		-c 100000000 -t "$dur" ${rate:+-R $rate} -q -S)
+	umid=$(proc_us "$consumer_pid")
+	sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")
+	secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+	busy=$(sed -n 's/.*busy_us=\([0-9]*\).*/\1/p' <<<"$out")
+	sirq=$(sed -n 's/.*softirq_us=\([0-9]*\).*/\1/p' <<<"$out")
+	RESULT_CONSUMER=NA RESULT_ATTR=NA RESULT_OTHER=NA RESULT_ALL=NA RESULT_EXTRA=NA
+	RESULT_RSS=NA RESULT_DEL=NA RESULT_UND=NA RESULT_U1=""
+	"finish_$path"	# drains the consumer and fills RESULT_*
+	n1=$(nft_count icmp)
+	u1=$(proc_us "$consumer_pid")
+	[ -n "$RESULT_U1" ] && u1=$RESULT_U1
+	read -r m1 _ _ <<<"$(mod_stats)"
+	d1=$(softnet_drops)
+	slab1=$(slab_kb)
+	local n=$((n1 - n0)) seen=NA
+	[ "$m0" != NA ] && [ "$m1" != NA ] && seen=$((m1 - m0))
+	[ "$n" -gt 0 ] || n=1
+	[ "$path" = nft ] && RESULT_CONSUMER=$n
+	# Whole-guest CPU: the sending window (sampled by the generator) plus
+	# what the consumer spent catching up after it.
+	busy=$((busy + u1 - umid))
+	awk -v OFS=, -v part="$part" -v path="$path" -v mix="$mix" \
+		-v fam="$fam" -v srcs="$srcs" -v run="$run" -v secs="$secs" \
+		-v sent="$sent" -v n="$n" -v cons="$RESULT_CONSUMER" \
+		-v seen="$seen" -v del="$RESULT_DEL" -v und="$RESULT_UND" \
+		-v attr="$RESULT_ATTR" -v other="$RESULT_OTHER" -v all="$RESULT_ALL" \
+		-v busy="$busy" -v sirq="$sirq" \
+		-v user="$((u1 - u0))" -v rss="$RESULT_RSS" \
+		-v slab=$((slab1 - slab0)) -v drops=$((d1 - d0)) \
+		-v extra="$RESULT_EXTRA" -v cpid="$consumer_pid" 'BEGIN {
+		printf "%s,%s,%s,%s,%s,%s,%.3f,%d,%.0f,%d,%.0f,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%s,%s,%d,%d,%s\n",
+			part, path, mix, fam, srcs, run, secs, sent, sent / secs, n,
+			n / secs, cons, seen, del, und, attr, other, all,
+			busy / n, sirq / n,
+			(cpid == "" ? "NA" : sprintf("%.3f", user / n)),
+			rss, slab, drops, extra }' >>"$raw"
+	log "$(tail -1 "$raw")"
+}
+
+# --- paths -------------------------------------------------------------------
+# nft: the counter rule alone (the ceiling).
+start_nft() { consumer_pid=""; }
+finish_nft() { sleep 0.3; }
+stop_nft() { :; }
+
+# bpf: tc ingress per-source hash map (65536 entries, like the module).
+start_bpf() {
+	"$bin/bpf_srccount" vb "$bin/bpf_srccount.bpf.o" 65536 >"$tmp/bpf.out" 2>&1 &
+	consumer_pid=$!
+	wait_ready "$tmp/bpf.out"
+}
+finish_bpf() {
+	sleep 0.3
+	RESULT_U1=$(proc_us "$consumer_pid")
+	kill -TERM "$consumer_pid"
+	wait "$consumer_pid"
+	local l
+	l=$(tail -1 "$tmp/bpf.out")
+	RESULT_CONSUMER=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' <<<"$l")
+	RESULT_ATTR=$RESULT_CONSUMER
+	RESULT_OTHER=$(sed -n 's/.*no_room=\([0-9]*\).*/\1/p' <<<"$l")
+	RESULT_EXTRA="entries=$(sed -n 's/.*entries=\([0-9]*\).*/\1/p' <<<"$l")"
+}
+stop_bpf() { :; }
+
+# nflog: batched NFLOG to the minimal libnetfilter_log reader.
+start_nflog() {
+	nft add rule inet bench logc meta l4proto '{ icmp, ipv6-icmp }' \
+		log group 1 snaplen 64 queue-threshold 64
+	"$bin/nflog_count" 1 >"$tmp/nflog.out" 2>&1 &
+	consumer_pid=$!
+	wait_ready "$tmp/nflog.out" && wait_nflog_group 1
+}
+finish_nflog() {
+	sleep 1
+	RESULT_U1=$(proc_us "$consumer_pid")
+	kill -TERM "$consumer_pid"
+	wait "$consumer_pid"
+	local l
+	l=$(tail -1 "$tmp/nflog.out")
+	RESULT_CONSUMER=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' <<<"$l")
+	RESULT_EXTRA="enobufs=$(sed -n 's/.*enobufs=\([0-9]*\).*/\1/p' <<<"$l")"
+}
+stop_nflog() { nft flush chain inet bench logc; }
+
+# ulogd: NFLOG to Debian's ulogd2, LOGEMU text lines to a tmpfs file.
+start_ulogd() {
+	local p=/usr/lib/x86_64-linux-gnu/ulogd
+	nft add rule inet bench logc meta l4proto '{ icmp, ipv6-icmp }' \
+		log group 2 snaplen 64 queue-threshold 64
+	: >"$tmp/ulogd-emu.log"
+	cat >"$tmp/ulogd.conf" <<-EOF
+	[global]
+	logfile="$tmp/ulogd.log"
+	loglevel=5
+	plugin="$p/ulogd_inppkt_NFLOG.so"
+	plugin="$p/ulogd_raw2packet_BASE.so"
+	plugin="$p/ulogd_filter_IFINDEX.so"
+	plugin="$p/ulogd_filter_IP2STR.so"
+	plugin="$p/ulogd_filter_PRINTPKT.so"
+	plugin="$p/ulogd_output_LOGEMU.so"
+	stack=log1:NFLOG,base1:BASE,ifi1:IFINDEX,ip2str1:IP2STR,print1:PRINTPKT,emu1:LOGEMU
+	[log1]
+	group=2
+	netlink_socket_buffer_size=8388608
+	netlink_socket_buffer_maxsize=8388608
+	netlink_qthreshold=64
+	netlink_qtimeout=10
+	[emu1]
+	file="$tmp/ulogd-emu.log"
+	sync=0
+	EOF
+	/usr/sbin/ulogd -c "$tmp/ulogd.conf" >/dev/null 2>&1 &
+	consumer_pid=$!
+	wait_nflog_group 2
+}
+finish_ulogd() {
+	sleep 1
+	RESULT_U1=$(proc_us "$consumer_pid")
+	kill -TERM "$consumer_pid"
+	wait "$consumer_pid"
+	RESULT_CONSUMER=$(wc -l <"$tmp/ulogd-emu.log")
+}
+stop_ulogd() { stop_nflog; }
+
+# module: netlink_icmp.ko + the real collectd with the plugin, csv output.
+start_module() {
+	local d="$tmp/collectd" p
+	rm -rf "$d"
+	mkdir -p "$d/plugins" "$d/csv"
+	for p in /usr/lib/collectd/*.so; do ln -s "$p" "$d/plugins/"; done
+	ln -sf "$plugin" "$d/plugins/netlink_icmp.so"
+	cat >"$d/collectd.conf" <<-EOF
+	Hostname "bench"
+	FQDNLookup false
+	Interval 1
+	BaseDir "$d"
+	PIDFile "$d/collectd.pid"
+	PluginDir "$d/plugins"
+	LoadPlugin logfile
+	<Plugin logfile>
+		File "$d/collectd.log"
+		LogLevel info
+	</Plugin>
+	LoadPlugin csv
+	<Plugin csv>
+		DataDir "$d/csv"
+		StoreRates false
+	</Plugin>
+	LoadPlugin netlink_icmp
+	<Plugin netlink_icmp>
+		MaxSources $max_sources
+	</Plugin>
+	EOF
+	/usr/sbin/collectd -f -C "$d/collectd.conf" >/dev/null 2>&1 &
+	consumer_pid=$!
+	# Registered once the module lists a listener.
+	local i
+	for i in $(seq 100); do
+		"$ctl" stats 2>/dev/null | grep -qiE 'listeners[:= ]+[1-9]' && return 0
+		sleep 0.1
+	done
+	log "collectd never registered (see $d/collectd.log)"
+	cat "$d/collectd.log" >&2
+	return 1
+}
+# Last value of every per-source csv file (StoreRates false: raw counters).
+csv_sum() {	# INSTANCE-GLOB TYPE-GLOB
+	local f s=0 v
+	for f in "$tmp"/collectd/csv/bench/netlink_icmp-$1/$2-*; do
+		[ -e "$f" ] || continue
+		v=$(tail -1 "$f" | cut -d, -f2)
+		s=$((s + ${v%%.*}))
+	done
+	echo "$s"
+}
+finish_module() {
+	local i seen_now all und want
+	# A flush (1 s) then a read interval (1 s) bring the last counts out.
+	for i in $(seq 40); do
+		sleep 0.25
+		read -r seen_now RESULT_DEL RESULT_UND <<<"$(mod_stats)"
+		[ "$RESULT_DEL" != NA ] || break
+		want=$((RESULT_DEL + RESULT_UND))
+		[ "$want" -ge "$((seen_now - seen_at_register))" ] || continue
+		all=$(awk -F, 'END { print $2 + 0 }' "$tmp"/collectd/csv/bench/netlink_icmp-all/packets-echo_request-* 2>/dev/null)
+		[ "${all:-0}" -ge "$(( $(nft_count icmp) - nft_at_register - RESULT_UND - 50 ))" ] && break
+	done
+	sleep 1.2	# one more interval: every csv line is final
+	RESULT_U1=$(proc_us "$consumer_pid")
+	RESULT_RSS=$(rss_kb "$consumer_pid")
+	kill -TERM "$consumer_pid"
+	wait "$consumer_pid"
+	read -r _ RESULT_DEL RESULT_UND <<<"$(mod_stats)"
+	RESULT_ALL=$(csv_sum all 'packets-[a-z]*')
+	und=$(csv_sum all 'packets-undelivered')
+	RESULT_ALL=$((RESULT_ALL - und))
+	RESULT_OTHER=$(csv_sum other 'packets')
+	RESULT_ATTR=$(( $(csv_sum '[0-9]*' 'packets') ))
+	RESULT_CONSUMER=$RESULT_ALL
+	RESULT_EXTRA="plugin_undelivered=$und"
+}
+stop_module() { :; }
+
+# --- a path over mixes and runs --------------------------------------------
+# bench PATH MIX... : RUNS runs of every mix, the consumer restarted per run
+# so that its counts and memory start from zero.
+bench() {
+	local path=$1 mix r first=1
+	shift
+	for mix in "$@"; do
+		for r in $(seq "$runs"); do
+			# Run 0 warms the path up (TCG translates new code paths on
+			# first use); the report ignores it.
+			[ "$first" = 1 ] && r="0 $r"
+			first=0
+			for r in $r; do
+				"start_$path" || { log "$path: cannot start"; return 1; }
+				seen_at_register=$(mod_stats | awk '{print $1}')
+				[ "$seen_at_register" = NA ] && seen_at_register=0
+				nft_at_register=$(nft_count icmp)
+				run_once "$path" "$mix" "$r"
+				"stop_$path"
+			done
+		done
+	done
+}
+
+# --- non-ICMP overhead: UDP datagrams and TCP segments per second ----------
+l4_runs() {	# LABEL
+	local label=$1 r out sent secs got n0 n1 c0 c1
+	for r in $(seq "$runs"); do
+		"$bin/l4bench" udp-sink 9000 >"$tmp/udp.out" &
+		local sp=$!
+		wait_ready "$tmp/udp.out"
+		read -r c0 _ <<<"$(cpu_us)"
+		out=$(ip netns exec gen "$bin/icmpflood" -i va -m "$mac_b" \
+			-d 203.0.113.254 -n 1 -u 9000 -c 100000000 -t "$dur" -q)
+		sleep 0.3
+		kill -TERM "$sp"; wait "$sp"
+		read -r c1 _ <<<"$(cpu_us)"
+		sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")
+		secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+		got=$(sed -n 's/received=//p' "$tmp/udp.out")
+		echo "$part,udp@$label,udp,4,1,$r,$secs,$sent,$(awk -v a="$sent" -v b="$secs" 'BEGIN{printf "%.0f", a/b}'),$got,$(awk -v a="$got" -v b="$secs" 'BEGIN{printf "%.0f", a/b}'),$got,NA,NA,NA,NA,NA,NA,$(awk -v a=$((c1 - c0)) -v b="$got" 'BEGIN{printf "%.3f", a/(b?b:1)}'),NA,NA,NA,NA,NA,NA" >>"$raw"
+		log "$(tail -1 "$raw")"
+
+		"$bin/l4bench" tcp-sink 9001 >"$tmp/tcp.out" &
+		sp=$!
+		wait_ready "$tmp/tcp.out"
+		n0=$(nft_count tcp)
+		read -r c0 _ <<<"$(cpu_us)"
+		out=$(ip netns exec gen "$bin/l4bench" tcp-send 203.0.113.254 9001 "$dur" 64)
+		wait "$sp"
+		read -r c1 _ <<<"$(cpu_us)"
+		n1=$(nft_count tcp)
+		secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+		sent=$(sed -n 's/.*writes=\([0-9]*\).*/\1/p' <<<"$out")
+		got=$((n1 - n0))
+		echo "$part,tcp@$label,tcp,4,1,$r,$secs,$sent,$(awk -v a="$sent" -v b="$secs" 'BEGIN{printf "%.0f", a/b}'),$got,$(awk -v a="$got" -v b="$secs" 'BEGIN{printf "%.0f", a/b}'),$(sed -n 's/received=//p' "$tmp/tcp.out"),NA,NA,NA,NA,NA,NA,$(awk -v a=$((c1 - c0)) -v b="$got" 'BEGIN{printf "%.3f", a/(b?b:1)}'),NA,NA,NA,NA,NA,NA" >>"$raw"
+		log "$(tail -1 "$raw")"
+	done
+}
+
+# --- delivered vs offered (the plot) ----------------------------------------
+sweep_path() {	# PATH: one run per offered rate, one source
+	local path=$1 rate
+	for rate in $sweep; do
+		"start_$path" || return 1
+		seen_at_register=$(mod_stats | awk '{print $1}')
+		[ "$seen_at_register" = NA ] && seen_at_register=0
+		nft_at_register=$(nft_count icmp)
+		run_once "$path" s1 "r$rate" "$rate"
+		"stop_$path"
+	done
+}
+
+# --- main ---------------------------------------------------------------------
+# shellcheck disable=SC2086 # lists of words on purpose
+want() { case " ${BENCH_PATHS:-nft bpf nflog ulogd l4 module} " in *" $1 "*) return 0 ;; esac; return 1; }
+[ -s "$raw" ] || echo "$csv_header" >"$raw"
+setup_net
+log "guest $(uname -r), $(nproc) vCPU, duration ${dur}s, runs $runs, mixes: $mixes"
+
+have_module=0
+if [ -n "$ko" ] && [ -n "$ctl" ] && [ -n "$plugin" ]; then
+	have_module=1
+else
+	log "module/CLI/plugin missing: the module rows are skipped"
+fi
+
+# Warm-up (the first run after boot is slower): not recorded.
+ip netns exec gen "$bin/icmpflood" -i va -m "$mac_b" -d 203.0.113.254 \
+	-c 100000000 -t 1 -q >/dev/null
+
+case $part in
+a)
+	want nft && bench nft $mixes
+	want bpf && bench bpf $mixes
+	want nflog && bench nflog s1 s100
+	want ulogd && bench ulogd s1
+	want l4 && l4_runs unloaded
+	if [ "$have_module" = 1 ] && want module; then
+		insmod "$ko" || { log "insmod failed"; have_module=0; }
+	fi
+	if [ "$have_module" = 1 ] && want module; then
+		slab_before=$(slab_kb)
+		bench module $mixes
+		# One listener stays registered for the UDP/TCP runs.
+		if want l4 && start_module; then
+			l4_runs listener
+			kill -TERM "$consumer_pid"
+			wait "$consumer_pid"
+		fi
+		grep -i nlicmp /proc/slabinfo >&2 || true
+		log "slab after the module runs: $(( $(slab_kb) - slab_before )) kB more than before"
+	fi
+	if [ -n "$sweep" ]; then
+		for p in nft bpf nflog ulogd module; do
+			[ "$p" = module ] && [ "$have_module" != 1 ] && continue
+			want "$p" && sweep_path "$p"
+		done
+	fi
+	;;
+b)
+	want nft && bench nft s1
+	want nflog && bench nflog s1
+	want ulogd && bench ulogd s1
+	if [ "$have_module" = 1 ] && want module && insmod "$ko"; then
+		bench module s1
+	fi
+	;;
+esac
+grep -h . /proc/net/snmp6 | grep -E 'Icmp6InCsumErrors' >&2
+nstat -az 2>/dev/null | grep -E 'IcmpInCsumErrors|Icmp6InCsumErrors' | sed "s/^/$part,csum,/" >&2
+awk '/Icmp6InCsumErrors/ {print "csum6=" $2}' /proc/net/snmp6 >"$raw.csum.$part"
+awk '/^Icmp:/ && !h {for (i = 1; i <= NF; i++) n[i] = $i; h = 1; next}
+     /^Icmp:/ {for (i = 1; i <= NF; i++) if (n[i] == "InCsumErrors") print "csum4=" $i}' /proc/net/snmp >>"$raw.csum.$part"
+[ "$have_module" = 1 ] && rmmod netlink_icmp
+exit 0
