@@ -132,6 +132,8 @@ const char *nlicmp_strerror(int err)
 		return "malformed message from the kernel";
 	case ETIMEDOUT:
 		return "no answer from the netlink_icmp module (timed out)";
+	case ESHUTDOWN:
+		return "the netlink_icmp module is being unloaded";
 	case EINVAL:
 		return "invalid request (rejected by the kernel)";
 	default:
@@ -883,7 +885,6 @@ int nlicmp_echo(struct nlicmp_client *c, const char *text, char *reply,
 		size_t replylen, char *version, size_t versionlen)
 {
 	struct echo_out o = { reply, replylen, version, versionlen };
-	int err;
 
 	if (!text || strlen(text) >= NLICMP_ECHO_MAX)
 		return -EINVAL;
@@ -891,8 +892,7 @@ int nlicmp_echo(struct nlicmp_client *c, const char *text, char *reply,
 		reply[0] = '\0';
 	if (version && versionlen)
 		version[0] = '\0';
-	err = transact(c, &c->req, NLICMP_CMD_ECHO, text, echo_reply, &o);
-	return err;
+	return transact(c, &c->req, NLICMP_CMD_ECHO, text, echo_reply, &o);
 }
 
 static int stats_reply(const struct nlmsghdr *nlh, size_t len, void *arg)
