@@ -260,10 +260,13 @@ int plugin_thread_create(pthread_t *thread, void *(*start_routine)(void *),
 
 char *sstrncpy(char *dest, const char *src, size_t n)
 {
+	size_t len;
+
 	if (n == 0)
 		return dest;
-	strncpy(dest, src, n - 1);
-	dest[n - 1] = '\0';
+	len = strnlen(src, n - 1);
+	memcpy(dest, src, len);
+	dest[len] = '\0';
 	return dest;
 }
 
