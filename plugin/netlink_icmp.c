@@ -531,12 +531,13 @@ static void run_alerts(double seconds)
 
 /* ---- collectd callbacks ---- */
 
+/* Errors are logged here and make init fail: the plugin does not start,
+ * the rest of collectd does.
+ */
 static int nic_config(oconfig_item_t *ci)
 {
-	if (nlicmp_config_read(&conf, ci) != 0) {
+	if (nlicmp_config_read(&conf, ci) != 0)
 		conf_invalid = true;
-		return -1;
-	}
 	return 0;
 }
 
