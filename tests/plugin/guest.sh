@@ -1,0 +1,507 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The plugin's end-to-end tests, run as root in the VM guest by run.sh (cwd:
+# the repository). Needs KO (the module) and PLUGIN_SO (netlink_icmp.so) in
+# the environment; NLICMP_TESTS limits the tests run.
+#
+# Topology: the guest's initial namespace is the monitored host, with a
+# bridge br0 (198.51.100.1/24, 203.0.113.1/24, 2001:db8:1::1/64); four
+# source namespaces hang off it:
+#   s1 198.51.100.10   s2 198.51.100.20   s3 203.0.113.30
+#   s6 2001:db8:1::10 and 2001:db8:1::20 (one source when grouped by /64)
+# Each test starts its own collectd (Interval 1, csv + exec
+# NotificationExec), sends known pings, and checks what collectd wrote.
+set -uo pipefail
+
+top=$(pwd)
+work=/tmp/nlicmp-plugin
+conf_example=$top/conf/netlink_icmp.conf
+FLUSH_MS=200
+
+# IPv6 housekeeping (link-local ND, MLD from ::) is real ICMPv6 the
+# module counts; the tests keep it out of the per-source figures.
+QUIET='IgnoreSource "fe80::/10"
+  IgnoreSource "::/128"'
+
+REASON=''
+fail() {
+	REASON=$*
+	return 1
+}
+
+log() { echo "    $*" >&2; }
+
+# ---- set-up ----
+
+setup() {
+	local p k
+	mkdir -p "$work/plugins" || return 1
+	for p in csv exec logfile; do
+		cp "/usr/lib/collectd/$p.so" "$work/plugins/" || return 1
+	done
+	# collectd loads regular files only (no symlinks).
+	cp "$PLUGIN_SO" "$work/plugins/netlink_icmp.so" || return 1
+
+	# exec runs notification hooks as an unprivileged user: one file per
+	# notification, whole (headers, meta data, message).
+	cat >"$work/notify.sh" <<'EOF'
+#!/bin/sh
+cat >"$(mktemp "$1/n.XXXXXXXX")"
+EOF
+	chmod 755 "$work" "$work/notify.sh"
+
+	for k in net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.default.router_solicitations=0 \
+		net.ipv6.conf.default.accept_ra=0; do
+		sysctl -qw "$k" >/dev/null
+	done
+	ip link add br0 type bridge || return 1
+	ip link set br0 up
+	ip addr add 198.51.100.1/24 dev br0
+	ip addr add 203.0.113.1/24 dev br0
+	ip addr add 2001:db8:1::1/64 dev br0 nodad
+	add_source s1 198.51.100.10
+	add_source s2 198.51.100.20
+	add_source s3 203.0.113.30
+	add_source s6 2001:db8:1::10 2001:db8:1::20
+	sleep 2
+
+	nft add table inet nlplugin &&
+		nft add chain inet nlplugin pre \
+			'{ type filter hook prerouting priority -500; }' &&
+		nft add rule inet nlplugin pre \
+			meta l4proto '{ icmp, ipv6-icmp }' counter || return 1
+
+	insmod "$KO" flush_ms=$FLUSH_MS
+}
+
+n_src=0
+add_source() { # namespace address...
+	local ns=$1 a k
+	shift
+	n_src=$((n_src + 1))
+	ip netns add "$ns"
+	for k in net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.default.router_solicitations=0 \
+		net.ipv6.conf.all.accept_dad=0; do
+		ip netns exec "$ns" sysctl -qw "$k" >/dev/null
+	done
+	ip link add "vs$n_src" type veth peer name eth0 netns "$ns"
+	ip link set "vs$n_src" master br0 up
+	ip -n "$ns" link set lo up
+	for a in "$@"; do
+		case $a in
+		*:*) ip -n "$ns" addr add "$a/64" dev eth0 nodad ;;
+		*) ip -n "$ns" addr add "$a/24" dev eth0 ;;
+		esac
+	done
+	ip -n "$ns" link set eth0 up
+}
+
+cleanup() {
+	stop_collectd
+	nft delete table inet nlplugin 2>/dev/null
+	rmmod netlink_icmp 2>/dev/null
+	return 0
+}
+
+# ---- collectd ----
+
+CPID=''
+DIR=''
+
+# start_collectd NAME PLUGIN_CONFIG: a fresh collectd in $work/NAME; the
+# config text goes after the daemon's own settings.
+start_collectd() {
+	DIR=$work/$1
+	rm -rf "$DIR"
+	mkdir -p "$DIR/notif"
+	chmod 1777 "$DIR/notif"
+	cat >"$DIR/collectd.conf" <<EOF
+Hostname "guest"
+BaseDir "$DIR"
+PIDFile "$DIR/collectd.pid"
+PluginDir "$work/plugins"
+TypesDB "/usr/share/collectd/types.db"
+Interval 1
+LoadPlugin logfile
+<Plugin logfile>
+  File "$DIR/collectd.log"
+  LogLevel info
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$DIR/csv"
+  StoreRates false
+</Plugin>
+LoadPlugin exec
+<Plugin exec>
+  NotificationExec "nobody" "$work/notify.sh" "$DIR/notif"
+</Plugin>
+$2
+EOF
+	collectd -f -C "$DIR/collectd.conf" >"$DIR/stdout" 2>&1 &
+	CPID=$!
+	wait_log "Initialization complete" 20 ||
+		fail "collectd did not start: $(tail -n 3 "$DIR/collectd.log" "$DIR/stdout")"
+}
+
+stop_collectd() {
+	[ -n "$CPID" ] || return 0
+	kill "$CPID" 2>/dev/null
+	wait "$CPID" 2>/dev/null
+	CPID=''
+}
+
+# wait_log TEXT SECONDS: until the collectd log has TEXT.
+wait_log() {
+	local i
+	for i in $(seq $(($2 * 5))); do
+		grep -qF -- "$1" "$DIR/collectd.log" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+alive() {
+	kill -0 "$CPID" 2>/dev/null
+}
+
+# value INSTANCE FILE: the last value collectd wrote for
+# netlink_icmp-INSTANCE/FILE (FILE: packets-echo_request, total_bytes...),
+# "none" if never.
+value() {
+	local f
+	f=$(ls -1 "$DIR/csv/guest/netlink_icmp-$1/$2"-[0-9]* 2>/dev/null | tail -n 1)
+	[ -n "$f" ] || { echo none; return; }
+	tail -n 1 "$f" | awk -F, '{ printf "%d\n", $2 }'
+}
+
+# The time of that last value.
+value_time() {
+	local f
+	f=$(ls -1 "$DIR/csv/guest/netlink_icmp-$1/$2"-[0-9]* 2>/dev/null | tail -n 1)
+	[ -n "$f" ] && tail -n 1 "$f" | cut -d, -f1
+}
+
+# wait_value INSTANCE FILE WANT [SECONDS]
+wait_value() {
+	local i
+	for i in $(seq $((${4:-10} * 5))); do
+		[ "$(value "$1" "$2")" = "$3" ] && return 0
+		sleep 0.2
+	done
+	fail "netlink_icmp-$1/$2 is $(value "$1" "$2"), want $3"
+}
+
+# Sum of the last values of every packets-* of an instance.
+packets_sum() {
+	local f s=0 v
+	for f in "$DIR/csv/guest/netlink_icmp-$1"/packets-*; do
+		[ -f "$f" ] || continue
+		v=$(tail -n 1 "$f" | awk -F, '{ printf "%d", $2 }')
+		s=$((s + v))
+	done
+	echo $s
+}
+
+nft_count() {
+	nft list chain inet nlplugin pre | awk '/counter packets/ {
+		for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+
+# Wait until nft and collectd's "all" have stopped moving. Sets NFT.
+settle() {
+	local i a b n
+	for i in $(seq 30); do
+		a=$(packets_sum all)
+		n=$(nft_count)
+		sleep 2.2
+		b=$(packets_sum all)
+		if [ "$a" = "$b" ] && [ "$n" = "$(nft_count)" ]; then
+			NFT=$n
+			return 0
+		fi
+	done
+	fail "counts never settled"
+}
+
+# ---- notifications ----
+
+# notifications SEVERITY INSTANCE [MESSAGE-PART]: how many were sent.
+notifications() {
+	local f n=0
+	for f in "$DIR"/notif/n.*; do
+		[ -f "$f" ] || continue
+		grep -qx "Severity: $1" "$f" || continue
+		grep -qx "PluginInstance: $2" "$f" ||
+			{ [ -z "$2" ] && ! grep -q '^PluginInstance:' "$f"; } ||
+			continue
+		[ -z "${3:-}" ] || grep -qF -- "$3" "$f" || continue
+		n=$((n + 1))
+	done
+	echo $n
+}
+
+# wait_notification SEVERITY INSTANCE [MESSAGE-PART] [SECONDS]
+wait_notification() {
+	local i
+	for i in $(seq $((${4:-10} * 5))); do
+		[ "$(notifications "$1" "$2" "${3:-}")" -ge 1 ] && return 0
+		sleep 0.2
+	done
+	fail "no $1 notification for '$2' ${3:+($3)}; got: $(cat "$DIR"/notif/n.* 2>/dev/null | tr '\n' ' ' | cut -c1-400)"
+}
+
+# The notification file of SEVERITY for INSTANCE.
+notification_file() {
+	grep -lx "Severity: $1" "$DIR"/notif/n.* 2>/dev/null |
+		xargs -r grep -lx "PluginInstance: $2" | head -n 1
+}
+
+# ---- traffic ----
+
+# Background pings of a test; wait_pings waits for them (a bare wait
+# would wait for collectd too).
+PINGS=()
+wait_pings() {
+	local p
+	for p in "${PINGS[@]}"; do wait "$p" 2>/dev/null; done
+	PINGS=()
+}
+
+# ping_from NS COUNT INTERVAL TARGET [ARGS...]: COUNT echo requests.
+ping_from() {
+	local ns=$1 c=$2 i=$3 t=$4
+	shift 4
+	ip netns exec "$ns" ping -q -n -c "$c" -i "$i" -W 2 "$@" "$t" \
+		>/dev/null 2>&1
+}
+
+# ---- tests ----
+
+# The commented example, loaded as is, gives exact per-source and per-type
+# values; all adds up to what the kernel saw.
+t_exact() {
+	local n0 sum
+	n0=$(nft_count)
+	start_collectd exact "Include \"$conf_example\"
+<Plugin netlink_icmp>
+  $QUIET
+</Plugin>" || return 1
+	wait_log "registered as listener" 5 || fail "not registered" || return 1
+	ping_from s1 5 0.2 198.51.100.1 &
+	PINGS+=($!)
+	ping_from s2 20 0.05 198.51.100.1 &
+	PINGS+=($!)
+	ping_from s3 3 0.2 203.0.113.1 &
+	PINGS+=($!)
+	ping_from s6 4 0.2 2001:db8:1::1 -I 2001:db8:1::10 &
+	PINGS+=($!)
+	ping_from s6 6 0.2 2001:db8:1::1 -I 2001:db8:1::20 &
+	PINGS+=($!)
+	wait_pings
+	wait_value 198.51.100.10 packets-echo_request 5 || return 1
+	wait_value 198.51.100.10 total_bytes $((5 * 84)) || return 1
+	wait_value 198.51.100.20 packets-echo_request 20 || return 1
+	wait_value 198.51.100.20 total_bytes $((20 * 84)) || return 1
+	wait_value 203.0.113.30 packets-echo_request 3 || return 1
+	wait_value 2001:db8:1::_64 packets-echo_request 10 || return 1
+	wait_value all packets-echo_request 38 || return 1
+	wait_value all count-sources 4 || return 1
+	settle || return 1
+	sum=$(packets_sum all)
+	[ "$sum" = $((NFT - n0)) ] ||
+		fail "all (with undelivered) is $sum, the kernel saw $((NFT - n0))" ||
+		return 1
+	[ "$(value all packets-malformed)" = 0 ] || fail "malformed" || return 1
+	[ "$(value other packets-echo_request)" = none ] ||
+		fail "echo requests in other" || return 1
+	# 198.51.100.20 sent 20/s: below the example's WarningRate 100.
+	[ "$(ls "$DIR/notif" | wc -l)" = 0 ] ||
+		fail "unexpected notifications: $(cat "$DIR"/notif/n.*)"
+}
+
+# A spike from one source: WARNING once after Persist intervals, FAILURE
+# at the failure rate, OKAY when it stops; fields as documented.
+t_alerts() {
+	local f
+	start_collectd alerts "LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  $QUIET
+  <Alert>
+    Type \"echo_request\"
+    WarningRate 20
+    FailureRate 150
+    Hysteresis 20
+    Persist 2
+  </Alert>
+</Plugin>" || return 1
+	wait_log "registered as listener" 5 || fail "not registered" || return 1
+	# 50/s for 5 s, and a quiet source that never alerts.
+	ping_from s1 5 1 198.51.100.1 &
+	PINGS+=($!)
+	ping_from s2 250 0.02 198.51.100.1 || :
+	wait_notification WARNING 198.51.100.20 "" 5 || return 1
+	f=$(notification_file WARNING 198.51.100.20)
+	grep -qx "Plugin: netlink_icmp" "$f" &&
+		grep -qx "Type: packets" "$f" &&
+		grep -qx "TypeInstance: echo_request" "$f" &&
+		grep -qx "source: 198.51.100.20" "$f" &&
+		grep -qx "icmp_type: echo_request" "$f" &&
+		grep -q "^rate: " "$f" && grep -q "^threshold: " "$f" &&
+		grep -q "^ICMP echo_request from 198.51.100.20: [0-9]* packets/s, above warning threshold 20$" "$f" ||
+		fail "WARNING fields: $(tr '\n' '|' <"$f")" || return 1
+	wait_notification OKAY 198.51.100.20 "back below" 6 || return 1
+	[ "$(notifications WARNING 198.51.100.20)" = 1 ] ||
+		fail "$(notifications WARNING 198.51.100.20) WARNING notifications, want 1" ||
+		return 1
+	# A flood: at least 150/s (ping -f, 3 s) trips FAILURE, then clears.
+	ip netns exec s3 ping -q -f -w 4 203.0.113.1 >/dev/null 2>&1 || :
+	wait_notification FAILURE 203.0.113.30 "above failure threshold 150" 5 ||
+		return 1
+	wait_notification OKAY 203.0.113.30 "" 6 || return 1
+	[ "$(notifications WARNING 198.51.100.10)" = 0 ] ||
+		fail "the quiet source alerted" || return 1
+	wait_pings
+}
+
+# rmmod while collectd runs: FAILURE, collectd keeps running; insmod: OKAY,
+# and the counts go on from where they were.
+t_reload() {
+	start_collectd reload "LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  $QUIET
+</Plugin>" || return 1
+	wait_log "registered as listener" 5 || fail "not registered" || return 1
+	ping_from s1 3 0.2 198.51.100.1
+	wait_value 198.51.100.10 packets-echo_request 3 || return 1
+	sleep 0.5
+	rmmod netlink_icmp || fail "rmmod failed" || return 1
+	wait_notification FAILURE "" "unloaded" 5 || return 1
+	sleep 2
+	alive || fail "collectd died without the module" || return 1
+	insmod "$KO" flush_ms=$FLUSH_MS || fail "insmod failed" || return 1
+	wait_notification OKAY "" "registered with the module again" 5 ||
+		return 1
+	[ "$(notifications FAILURE "")" = 1 ] ||
+		fail "$(notifications FAILURE "") FAILURE notifications, want 1" ||
+		return 1
+	ping_from s1 4 0.2 198.51.100.1
+	wait_value 198.51.100.10 packets-echo_request 7 || return 1
+	alive || fail "collectd died"
+}
+
+# Started without the module: FAILURE, then OKAY once it is loaded.
+t_absent() {
+	rmmod netlink_icmp 2>/dev/null
+	start_collectd absent "LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  $QUIET
+</Plugin>" || return 1
+	wait_notification FAILURE "" "module not loaded" 5 || return 1
+	alive || fail "collectd died without the module" || return 1
+	wait_value all packets-undelivered 0 3 || return 1
+	insmod "$KO" flush_ms=$FLUSH_MS || fail "insmod failed" || return 1
+	wait_notification OKAY "" "registered with the module again" 5 ||
+		return 1
+	ping_from s3 2 0.2 203.0.113.1
+	wait_value 203.0.113.30 packets-echo_request 2
+}
+
+# More sources than MaxSources: the rest lands in other, all stays exact
+# and equal to the tracked sources plus other.
+t_other() {
+	local n0 sum t_all d inst v
+	n0=$(nft_count)
+	start_collectd other "LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  MaxSources 2
+  IPv6Prefix 128
+  $QUIET
+</Plugin>" || return 1
+	wait_log "registered as listener" 5 || fail "not registered" || return 1
+	ping_from s1 5 0.1 198.51.100.1 &
+	PINGS+=($!)
+	ping_from s2 10 0.1 198.51.100.1 &
+	PINGS+=($!)
+	ping_from s3 15 0.1 203.0.113.1 &
+	PINGS+=($!)
+	ping_from s6 20 0.1 2001:db8:1::1 -I 2001:db8:1::10 &
+	PINGS+=($!)
+	wait_pings
+	wait_value all packets-echo_request 50 || return 1
+	wait_value all count-sources 2 || return 1
+	settle || return 1
+	sum=$(packets_sum all)
+	[ "$sum" = $((NFT - n0)) ] ||
+		fail "all (with undelivered) is $sum, the kernel saw $((NFT - n0))" ||
+		return 1
+	# The sources written at the last read, plus other, make all.
+	t_all=$(value_time all packets-echo_request)
+	sum=$(value other packets-echo_request)
+	[ "$sum" != none ] || fail "nothing in other" || return 1
+	for d in "$DIR"/csv/guest/netlink_icmp-*; do
+		inst=${d##*/netlink_icmp-}
+		case $inst in all | other) continue ;; esac
+		[ "$(value_time "$inst" packets-echo_request)" = "$t_all" ] ||
+			continue
+		v=$(value "$inst" packets-echo_request)
+		sum=$((sum + v))
+	done
+	[ "$sum" = 50 ] || fail "tracked + other = $sum, all = 50"
+}
+
+# A bad value: init fails naming key and value, collectd runs on.
+t_badconfig() {
+	start_collectd badconfig "LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  IPv4Prefix 40
+</Plugin>" || return 1
+	grep -q "netlink_icmp plugin: invalid value for IPv4Prefix: 40" \
+		"$DIR/collectd.log" || fail "no message naming IPv4Prefix 40" ||
+		return 1
+	grep -q "Initialization of plugin \`netlink_icmp' failed" \
+		"$DIR/collectd.log" || fail "init did not fail" || return 1
+	sleep 1
+	alive || fail "collectd exited"
+}
+
+# ---- runner ----
+
+passed=0 failed=0
+run() {
+	local name=$1 p
+	case " ${NLICMP_TESTS:-$name} " in
+	*" $name "*) ;;
+	*) return ;;
+	esac
+	REASON=''
+	lsmod | grep -q '^netlink_icmp ' || insmod "$KO" flush_ms=$FLUSH_MS
+	if "t_$name"; then
+		echo "PASS $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name: ${REASON:-failed}"
+		failed=$((failed + 1))
+		[ -f "$DIR/collectd.log" ] && tail -n 15 "$DIR/collectd.log" | sed 's/^/    /' >&2
+	fi
+	stop_collectd
+	for p in "${PINGS[@]}"; do kill "$p" 2>/dev/null; done
+	wait_pings
+}
+
+trap cleanup EXIT
+if ! setup; then
+	echo "FAIL setup: could not build the topology or load the module"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+run exact
+run alerts
+run reload
+run absent
+run other
+run badconfig
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# End-to-end tests of the collectd plugin: the real collectd daemon loads the
+# built netlink_icmp.so in a VM guest running the real module, namespace
+# sources send known ICMP, and the tests read what collectd wrote (csv) and
+# the notifications it sent (exec's NotificationExec).
+#   tests/plugin/run.sh [KVER|6.1|6.12]   (default: every installed kernel)
+# NLICMP_TESTS="exact alerts" runs only those tests; NLICMP_PLUGIN_SO picks
+# another build of the plugin (default plugin/.libs/netlink_icmp.so).
+# Prints "PASS name" / "FAIL name: why" per test, then "N passed, N failed";
+# exits non-zero if any test failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 2
+out=$top/build/tests/plugin
+mkdir -p "$out"
+
+so=${NLICMP_PLUGIN_SO:-$top/plugin/.libs/netlink_icmp.so}
+if [ ! -f "$so" ]; then
+	echo "FAIL build: $so not found (./configure && make first)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+# The guest sees the host's root read-only, /tmp excepted: keep a copy
+# under build/.
+cp "$so" "$out/netlink_icmp.so" || exit 2
+
+if [ $# -gt 0 ]; then
+	kernels=("$@")
+else
+	mapfile -t kernels < <(tests/vm/kernels.sh)
+fi
+
+passed=0 failed=0
+for k in "${kernels[@]}"; do
+	kver=$(tests/vm/kernels.sh "$k") || {
+		echo "FAIL kernel $k: not installed"
+		failed=$((failed + 1))
+		continue
+	}
+	if ! ko=$(tests/vm/build-kmod.sh "$kver" 2>"$out/build-$kver.log"); then
+		echo "FAIL build [$kver]: $(tail -n 5 "$out/build-$kver.log")"
+		failed=$((failed + 1))
+		continue
+	fi
+	log=$out/guest-$kver.log
+	tests/vm/vm.sh -k "$kver" -c 2 -m 1024 -t 900 -- \
+		env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" \
+		NLICMP_TESTS="${NLICMP_TESTS:-}" \
+		bash tests/plugin/guest.sh >"$log" 2>"$log.err"
+	rc=$?
+	nfail=0
+	while read -r line; do
+		case $line in
+		PASS*) echo "$line [$kver]"; passed=$((passed + 1)) ;;
+		FAIL*) echo "$line [$kver]"; nfail=$((nfail + 1)) ;;
+		esac
+	done <"$log"
+	failed=$((failed + nfail))
+	# guest.sh exits 1 when a test failed; anything else is the VM's.
+	if [ $rc != 0 ] && { [ $rc != 1 ] || [ $nfail = 0 ]; }; then
+		echo "FAIL vm [$kver]: exit status $rc (see $log, $log.err)"
+		tail -n 20 "$log.err" | sed 's/^/  /' >&2
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ $failed = 0 ] && [ $passed -gt 0 ]
