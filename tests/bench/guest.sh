@@ -30,7 +30,7 @@ max_sources=16384		# plugin MaxSources: above 10k, below 1M
 tmp=/tmp/bench
 mkdir -p "$tmp"
 
-log() { echo "bench[$part]: $*" >&2; }
+log() { echo "bench[$part] ${SECONDS}s: $*" >&2; }
 
 # --- traffic mixes: name -> icmpflood arguments ---------------------------
 mix_args() {
@@ -457,7 +457,7 @@ l4_runs() {	# LABEL
 		secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
 		sent=$(sed -n 's/.*writes=\([0-9]*\).*/\1/p' <<<"$out")
 		got=$((n1 - n0))
-		echo "$part,tcp@$label,tcp,4,1,$r,$secs,$sent,$(awk -v a="$sent" -v b="$secs" 'BEGIN{printf "%.0f", a/b}'),$got,$(awk -v a="$got" -v b="$secs" 'BEGIN{printf "%.0f", a/b}'),$(sed -n 's/received=//p' "$tmp/tcp.out"),NA,NA,NA,NA,NA,NA,$(awk -v a=$((c1 - c0)) -v b="$got" 'BEGIN{printf "%.3f", a/(b?b:1)}'),NA,NA,NA,NA,NA,NA" >>"$raw"
+		echo "$part,tcp@$label,tcp,4,1,$r,$secs,$sent,$(awk -v a="$sent" -v b="$secs" 'BEGIN{printf "%.0f", a/b}'),$got,$(awk -v a="$got" -v b="$secs" 'BEGIN{printf "%.0f", a/b}'),NA,NA,NA,NA,NA,NA,NA,$(awk -v a=$((c1 - c0)) -v b="$got" 'BEGIN{printf "%.3f", a/(b?b:1)}'),NA,NA,NA,NA,NA,bytes=$(sed -n 's/received=//p' "$tmp/tcp.out")" >>"$raw"
 		log "$(tail -1 "$raw")"
 	done
 }

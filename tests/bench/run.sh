@@ -19,6 +19,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
+cmdline="tests/bench/run.sh $*"
 dur=3 runs=3 sweep="10000 20000 40000" twocpu=1 kernel=6.1
 mixes="s1 s100 s10k s1M"
 while [ $# -gt 0 ]; do
@@ -91,7 +92,7 @@ fi
 	echo "host: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -r);" \
 		"guest: QEMU TCG, Debian kernel $kver; ${dur}s runs x $runs;" \
 		"wall time $(( $(date +%s) - start ))s"
-	echo "command: tests/bench/run.sh $*"
+	echo "command: $cmdline"
 	cat "$raw".csum.* 2>/dev/null | tr '\n' ' '
 	echo
 	"$here/report.sh" "$raw" "$out/results.csv"
