@@ -1,0 +1,283 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The guest half of tests/backends/run.sh (runs as root in the VM, whose only
+# network is loopback plus the namespaces made here).
+#
+# Environment: KO (netlink_icmp.ko), PLUGIN_SO (netlink_icmp.so), OUT (a
+# directory shared with the host: the whisper files go there for the
+# graphite-web half, which runs on the host).
+#
+# Layout (addresses from the documentation prefixes only):
+#   main netns = host "edge-a": module + collectd with the plugin, writing
+#       to carbon (write_graphite), serving /metrics (write_prometheus,
+#       :9103) and sending to InfluxDB's collectd input (network plugin)
+#     a1 --veth-- 198.51.100.7/26, 2001:db8:a::7/64 -> 198.51.100.1, 2001:db8:a::1
+#     a2 --veth-- 198.51.100.70/26 -> 198.51.100.65
+#   main netns also runs the central collectd ("central"): network plugin
+#       listening on 203.0.113.1, forwarding to InfluxDB, carbon and its
+#       own /metrics (:9104); carbon-cache, influxd, prometheus (scraping
+#       :9103 and :9104) on 127.0.0.1.
+#   netns edgeb = host "edge-b": module (its own netns state) + collectd
+#       with the plugin (MaxSources 2), sending to 203.0.113.1 (network)
+#     edgeb 203.0.113.2/28 --veth-- 203.0.113.1/28 main
+#     b1 --veth-- 203.0.113.18..21/28 -> 203.0.113.17 (edgeb)
+# Prints PASS/FAIL lines; the host counts them.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+PY=/usr/bin/python3
+NLB_DIR=$(mktemp -d /tmp/nlb.XXXXXX)
+chmod 755 "$NLB_DIR"
+# shellcheck source=lib/servers.sh
+. "$here/lib/servers.sh"
+
+T0=$(date +%s)
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+elapsed() { echo $(($(date +%s) - T0)); }
+
+cleanup() {
+	nlb_stop_all
+	for ns in a1 a2 b1 edgeb; do ip netns del "$ns" 2>/dev/null; done
+}
+trap cleanup EXIT
+
+# Bail out of the whole run: what follows depends on it.
+abort() {
+	fail "$1" "$2"
+	for f in "$NLB_DIR"/log/*.log; do
+		[ -f "$f" ] || continue
+		echo "--- $f" >&2
+		tail -n 30 "$f" >&2
+	done
+	exit 1
+}
+
+# ------------------------------------------------------------ network --
+
+setup_net() {
+	ip link set lo up
+	ip netns add a1 && ip netns add a2 && ip netns add edgeb && ip netns add b1 || return 1
+	for ns in edgeb b1; do
+		# edge-b watches IPv4 only: no IPv6 neighbour discovery noise
+		# competing for its two source slots.
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done
+	for ns in a1 a2 edgeb b1; do ip -n "$ns" link set lo up || return 1; done
+
+	ip link add va1 type veth peer name eth0 netns a1 &&
+		ip addr add 198.51.100.1/26 dev va1 &&
+		ip addr add 2001:db8:a::1/64 dev va1 nodad &&
+		ip link set va1 up &&
+		ip -n a1 addr add 198.51.100.7/26 dev eth0 &&
+		ip -n a1 addr add 2001:db8:a::7/64 dev eth0 nodad &&
+		ip -n a1 link set eth0 up || return 1
+
+	ip link add va2 type veth peer name eth0 netns a2 &&
+		ip addr add 198.51.100.65/26 dev va2 && ip link set va2 up &&
+		ip -n a2 addr add 198.51.100.70/26 dev eth0 &&
+		ip -n a2 link set eth0 up || return 1
+
+	ip link add vb type veth peer name eth0 netns edgeb &&
+		ip addr add 203.0.113.1/28 dev vb && ip link set vb up &&
+		ip -n edgeb addr add 203.0.113.2/28 dev eth0 &&
+		ip -n edgeb link set eth0 up || return 1
+
+	ip -n edgeb link add vb1 type veth peer name eth0 netns b1 &&
+		ip -n edgeb addr add 203.0.113.17/28 dev vb1 &&
+		ip -n edgeb link set vb1 up || return 1
+	for a in 18 19 20 21; do
+		ip -n b1 addr add "203.0.113.$a/28" dev eth0 || return 1
+	done
+	ip -n b1 link set eth0 up
+}
+
+# --------------------------------------------------------- collectd --
+
+collectd_common() {	# HOSTNAME
+	cat <<EOF
+Hostname "$1"
+FQDNLookup false
+Interval 1
+PluginDir "$NLB_DIR/plugins"
+TypesDB "/usr/share/collectd/types.db"
+BaseDir "$NLB_DIR/$1"
+PIDFile "$NLB_DIR/$1/collectd.pid"
+LoadPlugin logfile
+<Plugin logfile>
+  File STDOUT
+  LogLevel info
+  Timestamp true
+</Plugin>
+EOF
+}
+
+write_configs() {
+	mkdir -p "$NLB_DIR/plugins" "$NLB_DIR/edge-a" "$NLB_DIR/edge-b" "$NLB_DIR/central"
+	# collectd has one PluginDir: Debian's plugins plus the one under test.
+	ln -s /usr/lib/collectd/*.so "$NLB_DIR/plugins/"
+	ln -s "$PLUGIN_SO" "$NLB_DIR/plugins/netlink_icmp.so"
+
+	# edge-a: the writer examples from conf/, included as shipped.
+	{
+		collectd_common edge-a
+		cat <<EOF
+LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  Family "any"
+  MaxSources 1000
+  IgnoreSource "127.0.0.0/8"
+  IgnoreSource "fe80::/10"
+</Plugin>
+Include "$top/conf/write_graphite.conf"
+Include "$top/conf/write_prometheus.conf"
+Include "$top/conf/network-influxdb.conf"
+EOF
+	} >"$NLB_DIR/edge-a.conf"
+
+	# edge-b: a second host; only the network plugin leaves it.
+	{
+		collectd_common edge-b
+		cat <<EOF
+LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  Family "ipv4"
+  MaxSources 2
+</Plugin>
+<LoadPlugin network>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin network>
+  <Server "203.0.113.1" "25826">
+  </Server>
+</Plugin>
+EOF
+	} >"$NLB_DIR/edge-b.conf"
+
+	# central: receives edges, forwards to InfluxDB, writes to carbon
+	# and serves /metrics for Prometheus.  No read plugins of its own.
+	{
+		collectd_common central
+		cat <<EOF
+<LoadPlugin network>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin network>
+  <Listen "203.0.113.1" "25826">
+  </Listen>
+  <Server "127.0.0.1" "25826">
+  </Server>
+  Forward true
+</Plugin>
+Include "$top/conf/write_graphite.conf"
+LoadPlugin write_prometheus
+<Plugin write_prometheus>
+  Host "127.0.0.1"
+  Port "9104"
+</Plugin>
+EOF
+	} >"$NLB_DIR/central.conf"
+}
+
+metrics_has() {	# URL STRING
+	curl -sf --max-time 5 "$1" | grep -qF "$2"
+}
+
+udp_listening() {	# ADDR:PORT
+	ss -Hlun | grep -qF "$1"
+}
+
+# -------------------------------------------------------------- run --
+
+setup_net || abort setup "network namespaces"
+insmod "$KO" || abort setup "insmod $KO"
+write_configs
+
+nlb_start_carbon
+nlb_start_influxd
+nlb_start_prometheus 127.0.0.1:9103 127.0.0.1:9104
+nlb_wait_influxd 480 || abort servers "influxd did not answer /ping"
+nlb_wait_prometheus 480 || abort servers "prometheus not ready"
+nlb_wait_carbon 480 || abort servers "carbon-cache not listening"
+echo "servers ready after $(elapsed) s" >&2
+pass servers_start
+
+# Receivers first: a datagram to a closed port would draw an ICMP port
+# unreachable that the plugin would then count.
+nlb_start_collectd central "$NLB_DIR/central.conf"
+nlb_wait central-listen 240 0.5 udp_listening 203.0.113.1:25826 ||
+	abort collectd "central collectd not listening on 203.0.113.1:25826"
+nlb_start_collectd edge-a "$NLB_DIR/edge-a.conf"
+nlb_start_collectd edge-b "$NLB_DIR/edge-b.conf" edgeb
+nlb_wait edge-a 240 0.5 metrics_has http://127.0.0.1:9103/metrics \
+	'collectd_netlink_icmp_count{netlink_icmp="all",type="sources",instance="edge-a"}' ||
+	abort collectd "edge-a: no netlink_icmp values on :9103"
+nlb_wait edge-b 240 0.5 metrics_has http://127.0.0.1:9104/metrics \
+	'collectd_netlink_icmp_count{netlink_icmp="all",type="sources",instance="edge-b"}' ||
+	abort collectd "edge-b: no netlink_icmp values via central on :9104"
+echo "collectd instances reporting after $(elapsed) s" >&2
+
+# Known traffic, bounded by count (ping -c, -W 1 for the last reply).
+ping_n() {	# NS COUNT ARGS...
+	local ns=$1 n=$2
+	shift 2
+	ip netns exec "$ns" ping -q -n -c "$n" -i 0.05 -W 1 "$@" >/dev/null
+}
+ping_n a1 40 198.51.100.1 &
+ping_n a1 20 -6 2001:db8:a::1 &
+ping_n a2 10 198.51.100.65 &
+# edge-b: one heavy source first, then three light ones that do not all
+# fit in MaxSources 2 and land in "other".
+(ping_n b1 30 -I 203.0.113.18 203.0.113.17 &&
+	for a in 19 20 21; do ping_n b1 3 -I "203.0.113.$a" 203.0.113.17; done) &
+wait
+echo "traffic sent after $(elapsed) s" >&2
+
+A=edge-a/netlink_icmp
+B=edge-b/netlink_icmp
+EXPECT_A=("$A-198.51.100.7/packets-echo_request=40" "$A-2001:db8:a::_64/packets-echo_request=20"
+	"$A-198.51.100.70/packets-echo_request=10" "$A-all/packets-undelivered=0"
+	"$A-198.51.100.7/total_bytes>0" "$A-all/count-sources>2")
+EXPECT_B=("$B-203.0.113.18/packets-echo_request=30" "$B-all/packets-echo_request=39"
+	"$B-other/packets-echo_request>0" "$B-all/packets-undelivered=0"
+	"$B-all/count-sources=2")
+# Per-host identity: neither host's sources show up under the other.
+DISTINCT=("!$B-198.51.100.7/packets-echo_request" "!$A-203.0.113.18/packets-echo_request")
+
+chk() { "$PY" "$here/check_series.py" "$@"; }
+chk exporter_edge_a exporter http://127.0.0.1:9103/metrics --tries 60 "${EXPECT_A[@]}"
+chk prometheus_scrape prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_A[@]}"
+chk influxdb_series influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_A[@]}"
+chk fleet_influxdb influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
+chk fleet_prometheus prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
+
+# Dashboards whose servers run here.
+if "$PY" "$here/validate_dashboards.py" --influxdb http://127.0.0.1:8086 \
+	--prometheus http://127.0.0.1:9090 --expect-host edge-a --expect-host edge-b \
+	--range 900 "$top/contrib/grafana/netlink_icmp-influxdb.json" \
+	"$top/contrib/grafana/netlink_icmp-prometheus.json" >"$NLB_DIR/validate.log" 2>&1; then
+	pass dashboards_influxdb_prometheus
+else
+	fail dashboards_influxdb_prometheus "$(grep -E '^FAIL' "$NLB_DIR/validate.log" | head -n 5 | tr '\n' ' ')"
+fi
+sed 's/^/  /' "$NLB_DIR/validate.log" >&2
+
+# Let a few more 1 s points reach carbon (the graphite checks sum rates),
+# then stop the writers first and carbon last: it drains its cache to the
+# whisper files on SIGTERM.
+nlb_stop edge-a 20
+nlb_stop edge-b 20
+nlb_stop central 20
+nlb_stop prometheus 20
+# influxd takes ~30 s to stop; its data dir is fresh each run and the
+# guest powers off next, so do not wait that long.
+nlb_stop influxd 5
+nlb_stop carbon 60
+if cp -a "$NLB_DIR/carbon/storage/whisper" "$OUT/whisper"; then
+	pass carbon_whisper_saved
+else
+	fail carbon_whisper_saved "cannot copy the whisper files to $OUT"
+fi
+for f in "$NLB_DIR"/log/*.log; do cp "$f" "$OUT/" 2>/dev/null; done
+echo "guest done after $(elapsed) s" >&2

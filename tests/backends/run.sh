@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# End-to-end backend tests: the real module and collectd plugin feeding real
+# Graphite (carbon-cache + graphite-web), InfluxDB 1.x and Prometheus, a
+# two-host fleet, and the Grafana dashboards' queries against those servers.
+#   tests/backends/run.sh [KVER|6.1|6.12]      (default: the newest kernel)
+# One guest boot runs the module, three collectd instances, carbon-cache,
+# influxd and prometheus (tests/backends/guest.sh); graphite-web then serves
+# the whisper files carbon wrote there from this side (Django under TCG
+# takes minutes to start), for the Graphite value and dashboard checks.
+# Needs the plugin built (./autogen.sh && ./configure && make, or
+# NLICMP_PLUGIN_SO=/path/netlink_icmp.so).
+# Prints "PASS name" / "FAIL name: why" per test, then "N passed, N failed";
+# exits non-zero if any test failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cd "$top" || exit 2
+PY=/usr/bin/python3
+out=$top/build/tests/backends
+mkdir -p "$out"
+
+passed=0 failed=0
+result() {	# LINE
+	echo "$1"
+	case $1 in
+	PASS*) passed=$((passed + 1)) ;;
+	FAIL*) failed=$((failed + 1)) ;;
+	esac
+}
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+	exit $?
+}
+
+for p in carbon-cache influxd prometheus collectd curl; do
+	command -v "$p" >/dev/null || { result "FAIL deps: $p not installed (scripts/deps.sh)"; finish; }
+done
+
+plugin=${NLICMP_PLUGIN_SO:-$top/plugin/.libs/netlink_icmp.so}
+[ -f "$plugin" ] || {
+	result "FAIL build: $plugin missing (./autogen.sh && ./configure && make)"
+	finish
+}
+if [ $# -gt 0 ]; then
+	kver=$(tests/vm/kernels.sh "$1") || { result "FAIL kernel $1: not installed"; finish; }
+else
+	kver=$(tests/vm/kernels.sh | tail -n 1)
+fi
+if ! ko=$(tests/vm/build-kmod.sh "$kver" 2>"$out/build-$kver.log"); then
+	result "FAIL build [$kver]: $(tail -n 5 "$out/build-$kver.log")"
+	finish
+fi
+
+# The dashboards in the tree are what generate.py writes.
+gen=$(mktemp -d)
+stale=""
+"$PY" contrib/grafana/generate.py "$gen" >/dev/null || stale="generate.py failed"
+for f in "$gen"/*.json; do
+	cmp -s "$f" "contrib/grafana/${f##*/}" || stale="$stale ${f##*/}"
+done
+if [ -n "$stale" ]; then
+	result "FAIL dashboards_generated: differ from generate.py's output:$stale"
+else
+	result "PASS dashboards_generated"
+fi
+rm -rf "$gen"
+
+share=$(mktemp -d "$out/run.XXXXXX")
+trap 'rm -rf "$share"' EXIT
+t0=$(date +%s)
+tests/vm/vm.sh -k "$kver" -c 2 -m 2048 -t 900 -w "$share" -- \
+	env KO="$ko" PLUGIN_SO="$plugin" OUT="$share" bash tests/backends/guest.sh \
+	>"$out/guest.log" 2>"$out/guest.err"
+rc=$?
+while read -r line; do
+	case $line in PASS* | FAIL*) result "$line [$kver]" ;; esac
+done <"$out/guest.log"
+[ $rc = 0 ] || result "FAIL vm [$kver]: exit status $rc (see $out/guest.err)"
+echo "guest: $(($(date +%s) - t0)) s" >&2
+cp "$share"/*.log "$out/" 2>/dev/null
+
+# graphite-web on this side, over the whisper files carbon wrote in the guest.
+if [ -d "$share/whisper" ]; then
+	NLB_DIR=$share
+	NLB_GRAPHITE_WEB_PORT=${NLB_GRAPHITE_WEB_PORT:-18080}
+	# shellcheck source=lib/servers.sh
+	. "$here/lib/servers.sh"
+	mkdir -p "$share/carbon/storage"
+	mv "$share/whisper" "$share/carbon/storage/whisper"
+	nlb_start_graphite_web
+	if nlb_wait_graphite_web 240; then
+		g=http://127.0.0.1:$NLB_GRAPHITE_WEB_PORT
+		A=edge-a/netlink_icmp
+		B=edge-b/netlink_icmp
+		chk() { result "$("$PY" "$here/check_series.py" "$@") [$kver]"; }
+		chk graphite_series graphite "$g" --tries 3 \
+			"$A-198.51.100.7/packets-echo_request=40" \
+			"$A-2001:db8:a::_64/packets-echo_request=20" \
+			"$A-198.51.100.70/packets-echo_request=10" \
+			"$A-198.51.100.7/total_bytes>0" "$A-all/count-sources>2"
+		chk fleet_graphite graphite "$g" --tries 3 \
+			"$B-203.0.113.18/packets-echo_request=30" \
+			"$B-all/packets-echo_request=39" "$B-other/packets-echo_request>0" \
+			"$B-all/count-sources=2" \
+			"!$B-198.51.100.7/packets-echo_request" "!$A-203.0.113.18/packets-echo_request"
+		if "$PY" "$here/validate_dashboards.py" --graphite "$g" --range 1800 \
+			--expect-host edge-a --expect-host edge-b \
+			contrib/grafana/netlink_icmp-graphite.json >"$out/validate-graphite.log" 2>&1; then
+			result "PASS dashboards_graphite [$kver]"
+		else
+			result "FAIL dashboards_graphite [$kver]: $(grep -E '^FAIL' "$out/validate-graphite.log" | head -n 5 | tr '\n' ' ')"
+		fi
+		sed 's/^/  /' "$out/validate-graphite.log" >&2
+	else
+		result "FAIL graphite_web: not ready ($(tail -n 3 "$share/log/graphite-web.log" 2>/dev/null))"
+	fi
+	nlb_stop_all
+else
+	result "FAIL graphite_series [$kver]: no whisper files came back from the guest"
+fi
+finish
