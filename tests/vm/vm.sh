@@ -241,12 +241,16 @@ done
 : >"$run/err"
 : >"$log" || fail "cannot write $log"
 
-cmdline="console=ttyS0 rdinit=/init panic=-1 oops=panic slub_debug=FZPU"
+# slub_debug: red zones, poisoning and sanity checks on every cache (cheap);
+# alloc/free owner tracking (U, ~1 s of boot under TCG if global) only on
+# the caches the module under test can use.
+cmdline="console=ttyS0 rdinit=/init panic=-1 oops=panic"
+cmdline+=" slub_debug=FZP;FZPU,kmalloc-*,nlicmp*,netlink_icmp*"
 cmdline+=" mitigations=off printk.devkmsg=on i8042.noaux i8042.nokbd"
 
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -no-reboot -display none \
-	-machine q35 -accel tcg -cpu max -smp "$cpus" -m "$mem" \
+	-machine q35 -accel tcg -cpu qemu64 -smp "$cpus" -m "$mem" \
 	-kernel "$cache/vmlinux" -initrd "$cache/initramfs.cpio" \
 	-append "$cmdline" \
 	-chardev "file,id=con,path=$log" -serial chardev:con \
