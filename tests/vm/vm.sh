@@ -19,7 +19,8 @@ CMD runs as root in the caller's directory with stdin /dev/null; its stdout
 and stderr come back on vm.sh's.  Exit status: CMD's; 124 timeout; 125 kernel
 panic/oops/taint beyond O and E, or the VM itself failed; 2 usage error.
 Environment: NLICMP_VM_LOG (kernel log file), NLICMP_VM_CACHE (cache dir),
-NLICMP_VM_KERNEL (default -k); NLICMP_* variables are passed to CMD.
+NLICMP_VM_KERNEL (default -k), NLICMP_VM_SLUB_DEBUG (slub_debug= flags,
+empty: none); NLICMP_* variables are passed to CMD.
 EOF
 	exit 2
 }
@@ -217,7 +218,7 @@ quote() {
 		printf " '%s'" "${w//\'/\'\\\'\'}"
 	done
 }
-printf '%s\n' "$PWD" >"$ctl/cwd"
+pwd -P >"$ctl/cwd"
 {
 	printf 'set --'
 	quote PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -243,9 +244,10 @@ done
 
 # slub_debug: red zones, poisoning and sanity checks on every cache (cheap);
 # alloc/free owner tracking (U, ~1 s of boot under TCG if global) only on
-# the caches the module under test can use.
+# the caches the module under test can use.  Benchmarks turn it off.
+slub_debug=${NLICMP_VM_SLUB_DEBUG-FZP;FZPU,kmalloc-*,nlicmp*,netlink_icmp*}
 cmdline="console=ttyS0 rdinit=/init panic=-1 oops=panic"
-cmdline+=" slub_debug=FZP;FZPU,kmalloc-*,nlicmp*,netlink_icmp*"
+[ -z "$slub_debug" ] || cmdline+=" slub_debug=$slub_debug"
 cmdline+=" mitigations=off printk.devkmsg=on i8042.noaux i8042.nokbd"
 
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
@@ -301,7 +303,8 @@ fi
 
 rc="" tainted=""
 read -r rc tainted 2>/dev/null <"$ctl/status" || :
-oops=$(grep -m 1 -E 'Kernel panic|Oops|BUG|WARNING:|general protection|Call Trace' "$log" || :)
+# What a dying or complaining kernel prints (most of it also taints).
+oops=$(grep -m 1 -E 'Kernel panic|Oops|BUG:|BUG [a-z]|kernel BUG at|WARNING: CPU:|general protection fault|UBSAN:|KFENCE:' "$log" || :)
 if [ -n "$oops" ]; then
 	report "kernel failure ($kver): $oops"
 	exit 125
