@@ -351,7 +351,8 @@ static int named_cmp(const void *a, const void *b)
 static void count_name(uint32_t key, char *buf, size_t size)
 {
 	icmp_format(buf, size, NLICMP_KEY_FAMILY(key), NLICMP_KEY_TYPE(key),
-		    NLICMP_KEY_CODE(key), conf.report_codes);
+		    NLICMP_KEY_CODE(key),
+		    conf.report_codes && NLICMP_KEY_HAS_CODE(key));
 }
 
 static void dispatch_one(const char *instance, const char *type,

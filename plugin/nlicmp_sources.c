@@ -358,6 +358,8 @@ void nlicmp_sources_add(struct nlicmp_sources *t,
 	}
 	key = NLICMP_KEY(fam == AF_INET6, rec->type,
 			 t->conf.report_codes && rec->has_code ? rec->code : 0);
+	if (t->conf.report_codes && !rec->has_code)
+		key |= NLICMP_KEY_NOCODE;
 	if (counts_add(&t->all, key, rec->packets, UINT32_MAX) < 0)
 		t->lost++;
 

@@ -39,7 +39,12 @@
 /* A counter's key: family, ICMP type and (with report_codes) code. */
 #define NLICMP_KEY(v6, type, code) \
 	((uint32_t)(!!(v6)) << 16 | (uint32_t)(type) << 8 | (uint32_t)(code))
-#define NLICMP_KEY_FAMILY(key)	((key) >> 16 ? AF_INET6 : AF_INET)
+/* With report_codes, a record without a code (unattributed) is keyed by
+ * its type alone.
+ */
+#define NLICMP_KEY_NOCODE	(1u << 17)
+#define NLICMP_KEY_FAMILY(key)	((key) & (1u << 16) ? AF_INET6 : AF_INET)
+#define NLICMP_KEY_HAS_CODE(key) (!((key) & NLICMP_KEY_NOCODE))
 #define NLICMP_KEY_TYPE(key)	((uint8_t)((key) >> 8))
 #define NLICMP_KEY_CODE(key)	((uint8_t)(key))
 

@@ -228,6 +228,7 @@ START_TEST(report_codes_names)
 	event_record(&m, "2001:db8::5", 1, 4, 3);
 	event_record(&m, "198.51.100.20", 5, 1, 1);
 	event_record(&m, "198.51.100.20", 3, 99, 1);
+	event_record(&m, NULL, 3, 0, 7);	/* unattributed: no code */
 	ck_assert_int_eq(deliver(&m), 0);
 	read_interval();
 	ck_assert_int_eq(derive("198.51.100.20", "packets",
@@ -239,6 +240,10 @@ START_TEST(report_codes_names)
 	/* Same meaning, same name: ICMPv6 1/4 is also port_unreach. */
 	ck_assert_int_eq(derive("all", "packets", "dest_unreach-port_unreach"),
 			 5);
+	ck_assert_int_eq(derive("other", "packets", "dest_unreach"), 7);
+	ck_assert_int_eq(derive("all", "packets", "dest_unreach"), 7);
+	ck_assert_ptr_null(fake_find("other", "packets",
+				     "dest_unreach-net_unreach"));
 	stop();
 }
 END_TEST
