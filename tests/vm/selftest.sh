@@ -90,13 +90,15 @@ grep -q '^nf_tables ' /proc/modules
 echo "modprobe ok" >>result
 ! touch /usr/nlicmp-vm-selftest 2>/dev/null
 echo "root ro" >>result
+bash -c 'cat <(echo "dev fd ok")' >>result
+echo ok >/dev/shm/x && echo "dev shm ok" >>result
 EOF
 (cd "$tmp/w" && "$vm" -k "$new" -c 2 -w "$tmp/w" -- sh guest.sh)
 rc=$?
 check "-w share, netns ping, modprobe ($new, -c 2)" expect "$rc" 0
 check "-w write visible on the host, cwd kept ($new)" \
 	expect "$(cat "$tmp/w/result" 2>/dev/null)" \
-	"$(printf 'pwd %s\nping ok\nmodprobe ok\nroot ro' "$tmp/w")"
+	"$(printf 'pwd %s\nping ok\nmodprobe ok\nroot ro\ndev fd ok\ndev shm ok' "$tmp/w")"
 
 # 3. failures of the kernel: a panic, a taint other than O and E.
 "$vm" -k "$old" -- sh -c 'echo c >/proc/sysrq-trigger' >/dev/null 2>"$tmp/err"

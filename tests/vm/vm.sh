@@ -6,6 +6,10 @@
 # See tests/vm/README.md.
 set -euo pipefail
 
+# The whole script is one compound command, read before it runs: runs that
+# last minutes are not broken by someone editing this file meanwhile.
+{
+
 usage() {
 	cat >&2 <<'EOF'
 usage: vm.sh [-k KVER|6.1|6.12] [-c CPUS] [-m MEM_MB] [-t TIMEOUT_S] [-w DIR]...
@@ -325,3 +329,4 @@ if [ $((tainted & ~(4096 | 8192))) != 0 ]; then
 	exit 125
 fi
 exit "$rc"
+}
