@@ -8,12 +8,7 @@
 #   kernels.sh PREFIX   the newest KVER that is PREFIX or starts with PREFIX
 #                       followed by a non-digit (so "6.1" never picks 6.12);
 #                       exit 1 if there is none
-#
-# NLICMP_VM_BOOT and NLICMP_VM_MODULES override /boot and /lib/modules.
 set -euo pipefail
-
-boot=${NLICMP_VM_BOOT:-/boot}
-moddir=${NLICMP_VM_MODULES:-/lib/modules}
 
 if [ $# -gt 1 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
 	echo "usage: kernels.sh [VERSION-PREFIX]" >&2
@@ -22,10 +17,12 @@ fi
 
 list() {
 	local f kver
-	for f in "$boot"/vmlinuz-*; do
+	for f in /boot/vmlinuz-*; do
 		[ -f "$f" ] || continue
 		kver=${f##*/vmlinuz-}
-		[ -f "$moddir/$kver/modules.dep" ] && printf '%s\n' "$kver"
+		if [ -f "/lib/modules/$kver/modules.dep" ]; then
+			printf '%s\n' "$kver"
+		fi
 	done | sort -V
 }
 
