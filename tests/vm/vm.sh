@@ -234,11 +234,16 @@ pwd -P >"$ctl/cwd"
 	echo
 } >"$ctl/cmd"
 
+# QEMU option values escape a comma by doubling it.
+qarg() {
+	printf '%s' "${1//,/,,}"
+}
+
 share_args=()
 : >"$ctl/shares"
 for i in "${!shares[@]}"; do
 	echo "w$i ${shares[$i]}" >>"$ctl/shares"
-	share_args+=(-fsdev "local,id=w$i,path=${shares[$i]},security_model=none,multidevs=remap"
+	share_args+=(-fsdev "local,id=w$i,path=$(qarg "${shares[$i]}"),security_model=none,multidevs=remap"
 		-device "virtio-9p-pci,fsdev=w$i,mount_tag=w$i")
 done
 
@@ -259,16 +264,16 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -accel tcg -cpu qemu64 -smp "$cpus" -m "$mem" \
 	-kernel "$cache/vmlinux" -initrd "$cache/initramfs.cpio" \
 	-append "$cmdline" \
-	-chardev "file,id=con,path=$log" -serial chardev:con \
+	-chardev "file,id=con,path=$(qarg "$log")" -serial chardev:con \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=root,mount_tag=root \
-	-fsdev "local,id=ctl,path=$ctl,security_model=none" \
+	-fsdev "local,id=ctl,path=$(qarg "$ctl"),security_model=none" \
 	-device virtio-9p-pci,fsdev=ctl,mount_tag=ctl \
 	"${share_args[@]}" \
 	-device virtio-serial-pci \
-	-chardev "file,id=out,path=$run/out,append=on" \
+	-chardev "file,id=out,path=$(qarg "$run/out"),append=on" \
 	-device virtserialport,chardev=out,name=out \
-	-chardev "file,id=err,path=$run/err,append=on" \
+	-chardev "file,id=err,path=$(qarg "$run/err"),append=on" \
 	-device virtserialport,chardev=err,name=err \
 	</dev/null >"$run/qemu.log" 2>&1 &
 qpid=$!
