@@ -348,11 +348,29 @@ static int named_cmp(const void *a, const void *b)
 		      ((const struct named_value *)b)->name);
 }
 
-static void count_name(uint32_t key, char *buf, size_t size)
+/* Formatting a name costs more than the rest of a read: the read
+ * callback keeps the recent ones (keys hardly ever change).
+ */
+#define NAME_CACHE_SIZE 1024
+static struct {
+	uint32_t key;
+	bool valid;
+	char name[ICMP_NAME_MAX];
+} name_cache[NAME_CACHE_SIZE];
+
+static const char *count_name(uint32_t key)
 {
-	icmp_format(buf, size, NLICMP_KEY_FAMILY(key), NLICMP_KEY_TYPE(key),
-		    NLICMP_KEY_CODE(key),
-		    conf.report_codes && NLICMP_KEY_HAS_CODE(key));
+	uint32_t h = (key ^ key >> 8 ^ key >> 16) % NAME_CACHE_SIZE;
+
+	if (!name_cache[h].valid || name_cache[h].key != key) {
+		icmp_format(name_cache[h].name, sizeof(name_cache[h].name),
+			    NLICMP_KEY_FAMILY(key), NLICMP_KEY_TYPE(key),
+			    NLICMP_KEY_CODE(key),
+			    conf.report_codes && NLICMP_KEY_HAS_CODE(key));
+		name_cache[h].key = key;
+		name_cache[h].valid = true;
+	}
+	return name_cache[h].name;
 }
 
 static void dispatch_one(const char *instance, const char *type,
@@ -387,7 +405,7 @@ static void dispatch_source(const char *instance,
 	for (i = 0; i < s->n; i++) {
 		const struct nlicmp_snap_count *c = &snap.count[s->first + i];
 
-		count_name(c->key, nv[n].name, sizeof(nv[n].name));
+		sstrncpy(nv[n].name, count_name(c->key), sizeof(nv[n].name));
 		nv[n++].value = c->packets;
 	}
 	if (n > 1)
@@ -413,26 +431,19 @@ static uint64_t rule_delta(const struct nlicmp_alert_rule *rule,
 			   const struct nlicmp_snap_source *s)
 {
 	uint64_t sum = 0;
-	size_t i;
+	size_t i, len;
 
 	for (i = 0; i < s->n; i++) {
 		const struct nlicmp_snap_count *c = &snap.count[s->first + i];
 		const char *name;
 
+		/* The type part of the counter's name, before any "-code". */
 		if (rule->type[0] != '\0') {
-			name = icmp_type_name(NLICMP_KEY_FAMILY(c->key),
-					      NLICMP_KEY_TYPE(c->key));
-			if (name == NULL) {
-				char buf[ICMP_NAME_MAX];
-
-				icmp_format(buf, sizeof(buf),
-					    NLICMP_KEY_FAMILY(c->key),
-					    NLICMP_KEY_TYPE(c->key), 0, 0);
-				if (strcmp(buf, rule->type) != 0)
-					continue;
-			} else if (strcmp(name, rule->type) != 0) {
+			name = count_name(c->key);
+			len = strlen(rule->type);
+			if (strncmp(name, rule->type, len) != 0 ||
+			    (name[len] != '\0' && name[len] != '-'))
 				continue;
-			}
 		}
 		sum += c->delta;
 	}
@@ -507,7 +518,6 @@ static void run_alerts(double seconds)
 			const struct nlicmp_snap_source *s = &snap.src[i];
 			struct alert_slot *a =
 				&alert_slot[(size_t)s->slot * conf.nalert + r];
-			char inst[NLICMP_NET_STRLEN];
 
 			if (!nlicmp_alert_watches(rule, &s->net))
 				continue;
@@ -517,9 +527,8 @@ static void run_alerts(double seconds)
 				a->net = s->net;
 			}
 			a->round = read_round;
-			nlicmp_net_format(&s->net, inst, sizeof(inst));
-			alert_step(rule, &a->state, inst, rule_delta(rule, s),
-				   seconds);
+			alert_step(rule, &a->state, s->name,
+				   rule_delta(rule, s), seconds);
 		}
 	}
 	/* Sources gone from the table since the previous read. */
@@ -602,12 +611,8 @@ static int nic_read(void)
 		WARNING(LOG_PREFIX "%" PRIu64 " record(s) dropped for want of "
 			"memory; the totals are short by them.", snap.lost);
 
-	for (i = 0; i < snap.nsrc; i++) {
-		char inst[NLICMP_NET_STRLEN];
-
-		nlicmp_net_format(&snap.src[i].net, inst, sizeof(inst));
-		dispatch_source(inst, &snap.src[i]);
-	}
+	for (i = 0; i < snap.nsrc; i++)
+		dispatch_source(snap.src[i].name, &snap.src[i]);
 	dispatch_source("all", &snap.all);
 	dispatch_one("all", "packets", "malformed",
 		     (value_t){ .derive = (derive_t)snap.malformed });
@@ -635,6 +640,7 @@ static int nic_shutdown(void)
 	alert_slot = NULL;
 	free(alert_total);
 	alert_total = NULL;
+	memset(name_cache, 0, sizeof(name_cache));
 	nlicmp_config_free(&conf);
 	return 0;
 }

@@ -31,6 +31,7 @@ struct counts {
 
 struct source {
 	struct nlicmp_net net;
+	char name[NLICMP_NET_STRLEN];	/* formatted once, on admission */
 	struct counts c;
 	double score;
 	uint64_t last_seen;
@@ -307,6 +308,7 @@ static uint32_t source_take(struct nlicmp_sources *t,
 	uint32_t h = net_hash(t, net);
 
 	e->net = *net;
+	nlicmp_net_format(net, e->name, sizeof(e->name));
 	e->c.n = 0;
 	e->c.bytes = 0;
 	e->score = 0;
@@ -467,6 +469,7 @@ int nlicmp_sources_snapshot(struct nlicmp_sources *t,
 		e->score /= 2;
 		o = &snap->src[snap->nsrc++];
 		o->net = e->net;
+		memcpy(o->name, e->name, sizeof(o->name));
 		o->slot = s;
 		o->gen = e->gen;
 		if (snap_counts(snap, &e->c, o) < 0)

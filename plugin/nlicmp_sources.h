@@ -71,6 +71,7 @@ struct nlicmp_snap_count {
 
 struct nlicmp_snap_source {
 	struct nlicmp_net net;	/* the grouped source */
+	char name[NLICMP_NET_STRLEN];	/* net formatted (nlicmp_net_format) */
 	uint32_t slot;		/* table slot, < max_sources */
 	uint32_t gen;		/* changes whenever the slot changes hands */
 	uint64_t bytes;		/* cumulative */
