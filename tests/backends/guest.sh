@@ -115,9 +115,12 @@ EOF
 
 write_configs() {
 	mkdir -p "$NLB_DIR/plugins" "$NLB_DIR/edge-a" "$NLB_DIR/edge-b" "$NLB_DIR/central"
-	# collectd has one PluginDir: Debian's plugins plus the one under test.
-	ln -s /usr/lib/collectd/*.so "$NLB_DIR/plugins/"
-	ln -s "$PLUGIN_SO" "$NLB_DIR/plugins/netlink_icmp.so"
+	# collectd has one PluginDir and loads regular files only: copy the
+	# plugins these configs use next to the one under test.
+	for p in logfile network write_graphite write_prometheus; do
+		cp "/usr/lib/collectd/$p.so" "$NLB_DIR/plugins/" || return 1
+	done
+	cp "$PLUGIN_SO" "$NLB_DIR/plugins/netlink_icmp.so"
 
 	# edge-a: the writer examples from conf/, included as shipped.
 	{
@@ -188,35 +191,53 @@ udp_listening() {	# ADDR:PORT
 	ss -Hlun | grep -qF "$1"
 }
 
+carbon_clients() {	# N: established connections to carbon's line port
+	[ "$(ss -Htn state established "( sport = :$NLB_CARBON_PORT )" | wc -l)" -ge "$1" ]
+}
+
 # -------------------------------------------------------------- run --
 
 setup_net || abort setup "network namespaces"
 insmod "$KO" || abort setup "insmod $KO"
-write_configs
+write_configs || abort setup "collectd plugins"
+for c in central edge-a edge-b; do
+	collectd -t -C "$NLB_DIR/$c.conf" >"$NLB_DIR/$c.conftest" 2>&1 ||
+		abort setup "collectd -t $c.conf: $(tail -n 3 "$NLB_DIR/$c.conftest")"
+done
 
 nlb_start_carbon
 nlb_start_influxd
 nlb_start_prometheus 127.0.0.1:9103 127.0.0.1:9104
-nlb_wait_influxd 480 || abort servers "influxd did not answer /ping"
-nlb_wait_prometheus 480 || abort servers "prometheus not ready"
-nlb_wait_carbon 480 || abort servers "carbon-cache not listening"
-echo "servers ready after $(elapsed) s" >&2
-pass servers_start
+nlb_wait_alive influxd influxd 480 0.5 nlb_http_ok "http://127.0.0.1:$NLB_INFLUX_HTTP_PORT/ping" ||
+	abort servers "influxd did not answer /ping"
+nlb_wait_alive prometheus prometheus 480 0.5 nlb_http_ok "http://127.0.0.1:$NLB_PROM_PORT/-/ready" ||
+	abort servers "prometheus not ready"
+echo "influxd, prometheus ready after $(elapsed) s" >&2
 
 # Receivers first: a datagram to a closed port would draw an ICMP port
-# unreachable that the plugin would then count.
+# unreachable that the plugin would then count.  carbon-cache (Python,
+# slow to start under TCG) may come later: write_graphite reconnects, and
+# the traffic below waits for it.
 nlb_start_collectd central "$NLB_DIR/central.conf"
-nlb_wait central-listen 240 0.5 udp_listening 203.0.113.1:25826 ||
+nlb_wait_alive central central-listen 240 0.5 udp_listening 203.0.113.1:25826 ||
 	abort collectd "central collectd not listening on 203.0.113.1:25826"
 nlb_start_collectd edge-a "$NLB_DIR/edge-a.conf"
 nlb_start_collectd edge-b "$NLB_DIR/edge-b.conf" edgeb
-nlb_wait edge-a 240 0.5 metrics_has http://127.0.0.1:9103/metrics \
+nlb_wait_alive edge-a edge-a 240 0.5 metrics_has http://127.0.0.1:9103/metrics \
 	'collectd_netlink_icmp_count{netlink_icmp="all",type="sources",instance="edge-a"}' ||
 	abort collectd "edge-a: no netlink_icmp values on :9103"
-nlb_wait edge-b 240 0.5 metrics_has http://127.0.0.1:9104/metrics \
+nlb_wait_alive edge-b edge-b 240 0.5 metrics_has http://127.0.0.1:9104/metrics \
 	'collectd_netlink_icmp_count{netlink_icmp="all",type="sources",instance="edge-b"}' ||
 	abort collectd "edge-b: no netlink_icmp values via central on :9104"
 echo "collectd instances reporting after $(elapsed) s" >&2
+nlb_wait_alive carbon carbon 480 0.5 nlb_tcp_open 127.0.0.1 "$NLB_CARBON_PORT" ||
+	abort servers "carbon-cache not listening"
+# write_graphite retries its connection when it next flushes; see both
+# writers connected before the traffic starts.
+nlb_wait carbon-clients 120 0.5 carbon_clients 2 ||
+	abort servers "edge-a and central did not connect to carbon-cache"
+echo "carbon ready after $(elapsed) s" >&2
+pass servers_start
 
 # Known traffic, bounded by count (ping -c, -W 1 for the last reply).
 ping_n() {	# NS COUNT ARGS...

@@ -25,6 +25,10 @@ nlb_wait() {
 	local desc=$1 tries=$2 delay=$3 i
 	shift 3
 	for ((i = 1; i <= tries; i++)); do
+		if [ -n "${NLB_WAIT_ALIVE:-}" ] && ! nlb_alive "$NLB_WAIT_ALIVE"; then
+			nlb_log "$desc: $NLB_WAIT_ALIVE exited, not waiting any longer"
+			return 1
+		fi
 		if "$@" >/dev/null 2>&1; then
 			nlb_log "$desc: ready after $i tries"
 			return 0
@@ -33,6 +37,12 @@ nlb_wait() {
 	done
 	nlb_log "$desc: not ready after $tries tries"
 	return 1
+}
+
+# nlb_wait_alive NAME DESC TRIES DELAY CMD...: nlb_wait, but give up as soon
+# as the process NAME (started by nlb_start) has exited.
+nlb_wait_alive() {
+	NLB_WAIT_ALIVE=$1 nlb_wait "${@:2}"
 }
 
 # nlb_start NAME CMD...: run CMD in the background, stdout/stderr to
