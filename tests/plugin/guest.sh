@@ -451,13 +451,53 @@ t_other() {
 		fail "tracked now: $tracked" || return 1
 	for inst in $tracked; do
 		v=$(value "$inst" packets-echo_request)
-		sum=$((sum + v))
+		[ "$v" = none ] || sum=$((sum + v))
 	done
 	[ "$sum" = 50 ] || fail "tracked + other = $sum, all = 50; $(
 		for d in "$DIR"/csv/guest/netlink_icmp-*; do
 			inst=${d##*/netlink_icmp-}
 			echo "$inst=$(value "$inst" packets-echo_request)"
 		done | tr '\n' ' ')tracked: $tracked"
+}
+
+# A spoofed flood from 1000 IPv6 /64s, 20 times MaxSources, at 2 packets/s
+# each; one source sending 10 times that is named within two intervals,
+# and all stays exact.
+t_heavy() {
+	local n0 sum i brmac
+	[ -n "${FLOOD:-}" ] || fail "no icmpflood" || return 1
+	brmac=$(cat /sys/class/net/br0/address)
+	n0=$(nft_count)
+	start_collectd heavy "LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  MaxSources 50
+  $QUIET
+</Plugin>" || return 1
+	wait_log "registered as listener" 5 || fail "not registered" || return 1
+	ip netns exec s6 "$FLOOD" -i eth0 -m "$brmac" -d 2001:db8:1::1 \
+		-n 1000 -r -R 2000 -t 8 -q >"$DIR/flood.out" 2>&1 &
+	PINGS+=($!)
+	sleep 3
+	[ "$(value all count-sources)" = 50 ] ||
+		fail "the flood did not fill the table: $(value all count-sources)" ||
+		return 1
+	ping_from s1 60 0.05 198.51.100.1 &
+	PINGS+=($!)
+	for i in $(seq 10); do
+		[ "$(value 198.51.100.10 packets-echo_request)" != none ] && break
+		sleep 0.25
+	done
+	[ "$(value 198.51.100.10 packets-echo_request)" != none ] ||
+		fail "the 10x source was not named within 2.5 s" || return 1
+	wait_pings
+	settle || return 1
+	sum=$(packets_sum all)
+	[ "$sum" = $((NFT - n0)) ] ||
+		fail "all (with undelivered) is $sum, the kernel saw $((NFT - n0)) ($(cat "$DIR/flood.out"))" ||
+		return 1
+	[ "$(value other packets-echo_request)" != none ] ||
+		fail "nothing in other" || return 1
+	log "flood: $(cat "$DIR/flood.out"); 10x source: $(value 198.51.100.10 packets-echo_request) of 60 by name"
 }
 
 # A bad value: init fails naming key and value, collectd runs on.
@@ -510,6 +550,7 @@ run alerts
 run reload
 run absent
 run other
+run heavy
 run badconfig
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

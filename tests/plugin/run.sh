@@ -25,6 +25,9 @@ fi
 # The guest sees the host's root read-only, /tmp excepted: keep a copy
 # under build/.
 cp "$so" "$out/netlink_icmp.so" || exit 2
+# The spoofed-flood generator of the benchmarks.
+cc -O2 -fno-strict-aliasing -Wall -o "$out/icmpflood" \
+	tests/bench/icmpflood.c -lm || exit 2
 
 if [ $# -gt 0 ]; then
 	kernels=("$@")
@@ -45,8 +48,8 @@ for k in "${kernels[@]}"; do
 		continue
 	fi
 	log=$out/guest-$kver.log
-	tests/vm/vm.sh -k "$kver" -c 2 -m 1024 -t 900 -- \
-		env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" \
+	tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 900 -- \
+		env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" \
 		NLICMP_TESTS="${NLICMP_TESTS:-}" \
 		bash tests/plugin/guest.sh >"$log" 2>"$log.err"
 	rc=$?
