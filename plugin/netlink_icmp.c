@@ -316,6 +316,15 @@ static int check_registered(void)
 		if (st.listener[i].portid == me)
 			break;
 	err = i < st.nlisteners;
+	/* Fresher than the last event's copy, which lags behind a message
+	 * that could not be delivered until the next one arrives.
+	 */
+	if (err) {
+		pthread_mutex_lock(&table_lock);
+		if (st.listener[i].undelivered > undelivered_now)
+			undelivered_now = st.listener[i].undelivered;
+		pthread_mutex_unlock(&table_lock);
+	}
 	nlicmp_stats_free(&st);
 	return err;
 }
