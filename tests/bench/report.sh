@@ -63,7 +63,8 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		} else bad_id[k]++
 		a = $col["attributed"]
 		if (isnum(a) && nft > 0) add(k, "attr_share", 100 * a / nft)
-		al = $col["all"]; pu = $col["extra"]; sub(/.*=/, "", pu)
+		al = $col["all"]; pu = $col["extra"]
+		pu = match(pu, /plugin_undelivered=[0-9]+/) ? substr(pu, RSTART + 19, RLENGTH - 19) : "NA"
 		if (isnum(al) && isnum(pu) && al + pu != s + 0) bad_plugin[k]++
 	}
 	cons = $col["consumer"]

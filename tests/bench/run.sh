@@ -13,6 +13,10 @@
 #   --quick     1 s runs, one run each, two mixes, no sweep (a smoke run)
 #   --duration  seconds of flood per run (default 3)
 #   --runs      runs per path and mix (default 3)
+#   --build DIR where plugin/nlicmpctl and plugin/.libs/netlink_icmp.so were
+#               built (default: the source tree)
+#   --paths L   only these paths (default "nft bpf nflog ulogd l4 module")
+#   --mixes L   source mixes of part a (default "s1 s100 s10k s1M")
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,7 +25,7 @@ cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
 dur=3 runs=3 sweep="10000 20000 40000" twocpu=1 kernel=6.1
-mixes="s1 s100 s10k s1M"
+mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf nflog ulogd l4 module"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) dur=1 runs=1 sweep="" mixes="s1 s1M" ;;
@@ -30,7 +34,10 @@ while [ $# -gt 0 ]; do
 	--no-sweep) sweep="" ;;
 	--no-2cpu) twocpu=0 ;;
 	-k) kernel=$2; shift ;;
-	-h | --help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--build) build=$(cd "$2" && pwd); shift ;;
+	--paths) paths=$2; shift ;;
+	--mixes) mixes=$2; shift ;;
+	-h | --help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -50,8 +57,8 @@ if [ -x tests/vm/build-kmod.sh ] && tests/vm/build-kmod.sh "$kver" >"$out/kmod.l
 else
 	echo "run.sh: no module for $kver (see $out/kmod.log): module rows skipped" >&2
 fi
-[ -x plugin/nlicmpctl ] && ctl=$repo/plugin/nlicmpctl
-[ -f plugin/.libs/netlink_icmp.so ] && plugin=$repo/plugin/.libs/netlink_icmp.so
+[ -x "$build/plugin/nlicmpctl" ] && ctl=$build/plugin/nlicmpctl
+[ -f "$build/plugin/.libs/netlink_icmp.so" ] && plugin=$build/plugin/.libs/netlink_icmp.so
 [ -n "$ctl" ] || echo "run.sh: plugin/nlicmpctl not built: module rows skipped" >&2
 [ -n "$plugin" ] || echo "run.sh: plugin/.libs/netlink_icmp.so not built: module rows skipped" >&2
 
@@ -72,7 +79,7 @@ raw=$out/raw.csv
 rm -f "$raw" "$raw".csum.*
 guest_env=(env BENCH_BIN="$out" BENCH_KO="$ko" BENCH_CTL="$ctl"
 	BENCH_PLUGIN="$plugin" BENCH_DURATION="$dur" BENCH_RUNS="$runs"
-	BENCH_MIXES="$mixes" BENCH_SWEEP="$sweep")
+	BENCH_MIXES="$mixes" BENCH_SWEEP="$sweep" BENCH_PATHS="$paths")
 
 start=$(date +%s)
 echo "run.sh: part a: 1 vCPU, kernel $kver, ${dur}s x $runs runs" >&2
