@@ -120,7 +120,7 @@ write_configs() {
 	for p in logfile network write_graphite write_prometheus; do
 		cp "/usr/lib/collectd/$p.so" "$NLB_DIR/plugins/" || return 1
 	done
-	cp "$PLUGIN_SO" "$NLB_DIR/plugins/netlink_icmp.so"
+	cp "$PLUGIN_SO" "$NLB_DIR/plugins/netlink_icmp.so" || return 1
 
 	# edge-a: the writer examples from conf/, included as shipped.
 	{
@@ -245,14 +245,20 @@ ping_n() {	# NS COUNT ARGS...
 	shift 2
 	ip netns exec "$ns" ping -q -n -c "$n" -i 0.05 -W 1 "$@" >/dev/null
 }
+pings=()
 ping_n a1 40 198.51.100.1 &
+pings+=($!)
 ping_n a1 20 -6 2001:db8:a::1 &
+pings+=($!)
 ping_n a2 10 198.51.100.65 &
+pings+=($!)
 # edge-b: one heavy source first, then three light ones that do not all
 # fit in MaxSources 2 and land in "other".
 (ping_n b1 30 -I 203.0.113.18 203.0.113.17 &&
 	for a in 19 20 21; do ping_n b1 3 -I "203.0.113.$a" 203.0.113.17; done) &
-wait
+pings+=($!)
+# Only the pings: a bare `wait` would wait for the servers too.
+wait "${pings[@]}"
 echo "traffic sent after $(elapsed) s" >&2
 
 A=edge-a/netlink_icmp

@@ -44,6 +44,9 @@ plugin=${NLICMP_PLUGIN_SO:-$top/plugin/.libs/netlink_icmp.so}
 	result "FAIL build: $plugin missing (./autogen.sh && ./configure && make)"
 	finish
 }
+# The guest sees this machine's root except /tmp, /run and /var (its own).
+cp "$plugin" "$out/netlink_icmp.so" || { result "FAIL build: cannot copy $plugin"; finish; }
+plugin=$out/netlink_icmp.so
 if [ $# -gt 0 ]; then
 	kver=$(tests/vm/kernels.sh "$1") || { result "FAIL kernel $1: not installed"; finish; }
 else
