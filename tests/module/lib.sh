@@ -45,7 +45,6 @@ quiet_ipv6() {
 	for k in net.ipv6.conf.default.accept_dad=0 \
 		net.ipv6.conf.default.router_solicitations=0 \
 		net.ipv6.conf.default.accept_ra=0 \
-		net.ipv6.neigh.default.base_reachable_time_ms=600000 \
 		net.ipv6.conf.all.accept_dad=0; do
 		ip netns exec "$ns" sysctl -qw "$k" >/dev/null
 	done
@@ -55,8 +54,7 @@ topo_up() {
 	local i ns k
 	for k in net.ipv6.conf.default.accept_dad=0 \
 		net.ipv6.conf.default.router_solicitations=0 \
-		net.ipv6.conf.default.accept_ra=0 \
-		net.ipv6.neigh.default.base_reachable_time_ms=600000; do
+		net.ipv6.conf.default.accept_ra=0; do
 		sysctl -qw "$k" >/dev/null
 	done
 	for i in 1 2 3; do
@@ -71,6 +69,10 @@ topo_up() {
 		ip -n $ns addr add "${src4[i]}/30" dev eth0
 		ip -n $ns addr add "${src6[i]}/64" dev eth0 nodad
 		ip -n $ns link set eth0 up
+		# No reachability probes in the middle of a measurement.
+		sysctl -qw net.ipv6.neigh.h$i.base_reachable_time_ms=600000
+		ip netns exec $ns sysctl -qw \
+			net.ipv6.neigh.eth0.base_reachable_time_ms=600000
 	done
 	# Let link-up chatter (MLD reports) pass before anything is measured.
 	sleep 3
