@@ -34,6 +34,15 @@ expect() {
 	fi
 }
 
+# The log vm.sh kept for a failure this script caused on purpose.
+drop_log() {
+	local log
+	log=$(sed -n 's/.*full kernel log: //p' "$tmp/err")
+	case $log in
+	*/nlicmp-vm.*/kernel.log) rm -rf "$(dirname "$log")" ;;
+	esac
+}
+
 mapfile -t kernels < <("$here/kernels.sh")
 old=${kernels[0]:-}
 new=${kernels[${#kernels[@]} - 1]:-}
@@ -106,8 +115,7 @@ rc=$?
 check "a panic gives 125 ($old)" expect "$rc" 125
 check "a panic is reported with the log's path ($old)" \
 	grep -q 'full kernel log: ' "$tmp/err"
-log=$(sed -n 's/.*full kernel log: //p' "$tmp/err")
-[ -z "$log" ] || rm -rf "$(dirname "$log")"
+drop_log
 NLICMP_VM_LOG=$tmp/taint.log "$vm" -k "$new" -- \
 	sh -c 'echo 512 >/proc/sys/kernel/tainted' >/dev/null 2>"$tmp/err"
 rc=$?
@@ -116,9 +124,10 @@ check "NLICMP_VM_LOG keeps the kernel log ($new)" \
 	grep -q 'Linux version' "$tmp/taint.log"
 
 # 4. a timeout (the guest is killed, boot included).
-"$vm" -k "$old" -t 6 -- sleep 600 >/dev/null 2>&1
+"$vm" -k "$old" -t 6 -- sleep 600 >/dev/null 2>"$tmp/err"
 rc=$?
 check "a timeout gives 124 ($old)" expect "$rc" 124
+drop_log
 
 # 5. two runs at once, each sees its own command.
 "$vm" -k "$old" -- sh -c 'echo one; exit 5' >"$tmp/c1" 2>&1 &
