@@ -54,14 +54,14 @@ PANELS = [
         "title": "ICMP types, host total (packets/s)",
         "unit": "pps", "thresholds": True,
         "graphite": [
-            "aliasByNode(exclude(" + G + ".all.packets.*, 'undelivered$'), 1, 5)"],
+            "aliasByNode(exclude(" + G + ".all.packets.*, '(undelivered|malformed)$'), 1, 5)"],
         "influxdb": [(
             I_RATE.format(where='"type" = \'packets\' AND "instance" = \'all\' '
-                          'AND "type_instance" != \'undelivered\''),
+                          'AND "type_instance" !~ /^(undelivered|malformed)$/'),
             "$tag_host $tag_type_instance")],
         "prometheus": [(
             'sum by (instance, type) (rate('
-            + P_PKT.format(sel='netlink_icmp="all", type!="undelivered"')
+            + P_PKT.format(sel='netlink_icmp="all", type!~"undelivered|malformed"')
             + '[$__rate_interval]))', "{{instance}} {{type}}")],
     },
     {
@@ -92,12 +92,13 @@ PANELS = [
     },
     {
         "key": "lost",
-        "title": "Not attributed: 'other' sources and undelivered (packets/s)",
+        "title": "Not by name: 'other' sources, undelivered, truncated (packets/s)",
         "unit": "pps",
         "graphite": [
             "aliasSub(aliasByNode(sumSeriesWithWildcards("
             + G + ".other.packets.*, 5), 1), '$', ' other')",
-            "aliasSub(aliasByNode(" + G + ".all.packets.undelivered, 1), '$', ' undelivered')"],
+            "aliasSub(aliasByNode(" + G + ".all.packets.undelivered, 1), '$', ' undelivered')",
+            "aliasSub(aliasByNode(" + G + ".all.packets.malformed, 1), '$', ' truncated header')"],
         "influxdb": [
             ('SELECT sum("rate") FROM (' + I_RATE.format(
                 where='"type" = \'packets\' AND "instance" = \'other\'')
@@ -105,13 +106,18 @@ PANELS = [
              "$tag_host other"),
             (I_RATE.format(where='"type" = \'packets\' AND "instance" = \'all\' '
                            'AND "type_instance" = \'undelivered\''),
-             "$tag_host undelivered")],
+             "$tag_host undelivered"),
+            (I_RATE.format(where='"type" = \'packets\' AND "instance" = \'all\' '
+                           'AND "type_instance" = \'malformed\''),
+             "$tag_host truncated header")],
         "prometheus": [
             ('sum by (instance) (rate('
              + P_PKT.format(sel='netlink_icmp="other"')
              + '[$__rate_interval]))', "{{instance}} other"),
             ('rate(' + P_PKT.format(sel='netlink_icmp="all", type="undelivered"')
-             + '[$__rate_interval])', "{{instance}} undelivered")],
+             + '[$__rate_interval])', "{{instance}} undelivered"),
+            ('rate(' + P_PKT.format(sel='netlink_icmp="all", type="malformed"')
+             + '[$__rate_interval])', "{{instance}} truncated header")],
     },
     {
         "key": "sources",

@@ -14,12 +14,14 @@ HOST/netlink_icmp-INSTANCE/TYPE[-TYPE_INSTANCE] and what a value means:
               type_instance)
   graphite    graphite-web /render (write_graphite StoreRates true,
               SeparateInstances true, EscapeCharacter "_")
-              per-second rates, 1 s points: their sum over the last
-              --range seconds is the count, give or take one interval: the
-              first value of a counter yields no rate, and the last may
-              not be written yet, so |sum - N| <= the largest point.
+              DERIVE types are per-second rates in 1 s points: their sum
+              over the last --range seconds is the count, give or take one
+              interval's worth (the first value of a counter yields no
+              rate); GAUGE (count) is compared by its last point.
 EXPECT is one of
-  ID=N     the value is N (graphite: within one interval's tolerance)
+  ID=N     the value is N
+  ID=N~T   graphite rates: the sum is within T of N (T: what one interval
+           of the traffic sent carries)
   ID>N     the value is greater than N
   !ID      the series does not exist (hosts' series must stay distinct)
 The expectations are retried together, --tries times --delay s apart
@@ -153,11 +155,11 @@ class Graphite:
 
     def value(self, ident):
         pts = self.points(ident)
-        return None if pts is None else sum(pts)
-
-    def tolerance(self, ident):
-        pts = self.points(ident) or [0]
-        return max(pts)
+        if pts is None:
+            return None
+        if ident[2] == "count":            # GAUGE: the latest point
+            return pts[-1] if pts else None
+        return sum(pts)
 
 
 BACKENDS = {"exporter": Exporter, "prometheus": Prometheus,
@@ -173,20 +175,20 @@ def check_once(be, expects):
             if v is not None:
                 problems.append("%s exists (= %g), should not" % (e[1:], v))
             continue
-        m = re.match(r"^(.+?)(=|>)(\d+(?:\.\d+)?)$", e)
+        m = re.match(r"^(.+?)(=|>)(\d+(?:\.\d+)?)(?:~(\d+(?:\.\d+)?))?$", e)
         if not m:
             raise SystemExit("bad expectation %r" % e)
         ident, op, want = parse_id(m.group(1)), m.group(2), float(m.group(3))
+        tol = float(m.group(4) or 0)
         v = be.value(ident)
         if v is None:
             problems.append("%s missing" % m.group(1))
         elif op == ">":
             if not v > want:
                 problems.append("%s = %g, want > %g" % (m.group(1), v, want))
-        elif isinstance(be, Graphite):
-            tol = be.tolerance(ident)
+        elif tol:
             if abs(v - want) > tol:
-                problems.append("%s: rates sum to %g, want %g +- %g" % (m.group(1), v, want, tol))
+                problems.append("%s = %g, want %g +- %g" % (m.group(1), v, want, tol))
         elif v != want:
             problems.append("%s = %g, want %g" % (m.group(1), v, want))
     return problems
