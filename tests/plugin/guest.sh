@@ -151,8 +151,15 @@ EOF
 }
 
 stop_collectd() {
+	local i
 	[ -n "$CPID" ] || return 0
 	kill "$CPID" 2>/dev/null
+	# A plugin that does not join its thread would hang the exit.
+	for i in $(seq 50); do
+		kill -0 "$CPID" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -0 "$CPID" 2>/dev/null && kill -KILL "$CPID" 2>/dev/null
 	wait "$CPID" 2>/dev/null
 	CPID=''
 }
@@ -500,6 +507,33 @@ t_heavy() {
 	log "flood: $(cat "$DIR/flood.out"); 10x source: $(value 198.51.100.10 packets-echo_request) of 60 by name"
 }
 
+listeners() {
+	"$CTL" stats | awk '$1 == "listeners" { print $2 }'
+}
+
+# collectd's shutdown unregisters the plugin and joins its thread: the
+# daemon exits at once and the module has no listener left.
+t_shutdown() {
+	local i
+	start_collectd shutdown "LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  $QUIET
+</Plugin>" || return 1
+	wait_log "registered as listener" 5 || fail "not registered" || return 1
+	[ "$(listeners)" = 1 ] || fail "listeners: $(listeners), want 1" ||
+		return 1
+	ping_from s1 3 0.2 198.51.100.1
+	kill "$CPID"
+	for i in $(seq 25); do
+		alive || break
+		sleep 0.2
+	done
+	alive && fail "collectd still running 5 s after SIGTERM" && return 1
+	grep -q "Exiting normally" "$DIR/collectd.log" ||
+		fail "no clean exit: $(tail -n 3 "$DIR/collectd.log")" || return 1
+	[ "$(listeners)" = 0 ] || fail "listeners after exit: $(listeners)"
+}
+
 # A bad value: init fails naming key and value, collectd runs on.
 t_badconfig() {
 	start_collectd badconfig "LoadPlugin netlink_icmp
@@ -551,6 +585,7 @@ run reload
 run absent
 run other
 run heavy
+run shutdown
 run badconfig
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

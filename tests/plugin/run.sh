@@ -25,6 +25,16 @@ fi
 # The guest sees the host's root read-only, /tmp excepted: keep a copy
 # under build/.
 cp "$so" "$out/netlink_icmp.so" || exit 2
+# The CLI, to look at the module's listeners.
+if [ -x plugin/nlicmpctl ]; then
+	ctl=$top/plugin/nlicmpctl
+else
+	ctl=$out/nlicmpctl
+	# shellcheck disable=SC2046
+	cc -O2 -Wall -Iinclude -Iplugin -o "$ctl" plugin/nlicmpctl.c \
+		plugin/nlicmp_client.c plugin/icmp_names.c \
+		$(pkg-config --cflags --libs libnl-genl-3.0) || exit 2
+fi
 # The spoofed-flood generator of the benchmarks.
 cc -O2 -fno-strict-aliasing -Wall -o "$out/icmpflood" \
 	tests/bench/icmpflood.c -lm || exit 2
@@ -49,7 +59,7 @@ for k in "${kernels[@]}"; do
 	fi
 	log=$out/guest-$kver.log
 	tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 900 -- \
-		env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" \
+		env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" CTL="$ctl" \
 		NLICMP_TESTS="${NLICMP_TESTS:-}" \
 		bash tests/plugin/guest.sh >"$log" 2>"$log.err"
 	rc=$?
