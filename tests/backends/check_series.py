@@ -166,9 +166,10 @@ BACKENDS = {"exporter": Exporter, "prometheus": Prometheus,
             "influxdb": Influx, "graphite": Graphite}
 
 
-def check_once(be, expects):
+def check_once(be, expects, seen):
     be.fetch()
     problems = []
+    seen.clear()
     for e in expects:
         if e.startswith("!"):
             v = be.value(parse_id(e[1:]))
@@ -181,6 +182,7 @@ def check_once(be, expects):
         ident, op, want = parse_id(m.group(1)), m.group(2), float(m.group(3))
         tol = float(m.group(4) or 0)
         v = be.value(ident)
+        seen.append("%s=%s" % (m.group(1), "missing" if v is None else "%g" % v))
         if v is None:
             problems.append("%s missing" % m.group(1))
         elif op == ">":
@@ -206,13 +208,15 @@ def main():
     a = ap.parse_args()
     be = BACKENDS[a.backend](a.url, a.range)
     problems = ["never queried"]
+    seen = []
     for i in range(a.tries):
         try:
-            problems = check_once(be, a.expect)
+            problems = check_once(be, a.expect, seen)
         except (OSError, ValueError, RuntimeError, KeyError, IndexError) as e:
             problems = ["query failed: %s" % e]
         if not problems:
             print("PASS %s (%d expectations, try %d)" % (a.name, len(a.expect), i + 1), flush=True)
+            print("  %s %s: %s" % (a.name, a.backend, " ".join(seen)), file=sys.stderr, flush=True)
             return 0
         if i + 1 < a.tries:
             time.sleep(a.delay)

@@ -43,7 +43,7 @@ nlb_start_collectd collectd "$NLB_DIR/collectd.conf"
 sleep "${1:-30}"
 "$NLB_PY" "$here/validate_dashboards.py" --graphite http://127.0.0.1:8080 \
 	--influxdb http://127.0.0.1:8086 --prometheus http://127.0.0.1:9090 \
-	--from -10min "$top"/contrib/grafana/*.json
+	--range 600 "$top"/contrib/grafana/*.json
 rc=$?
 if [ -n "${NLB_KEEP:-}" ]; then echo "NLB_DIR=$NLB_DIR; sleeping $NLB_KEEP"; sleep "$NLB_KEEP"; fi
 exit $rc

@@ -100,13 +100,13 @@ if [ -d "$share/whisper" ]; then
 		B=edge-b/netlink_icmp
 		chk() { result "$("$PY" "$here/check_series.py" "$@") [$kver]"; }
 		chk graphite_series graphite "$g" --tries 3 \
-			"$A-198.51.100.7/packets-echo_request=40" \
-			"$A-2001:db8:a::_64/packets-echo_request=20" \
-			"$A-198.51.100.70/packets-echo_request=10" \
+			"$A-198.51.100.7/packets-echo_request=40~5" \
+			"$A-2001:db8:a::_64/packets-echo_request=20~5" \
+			"$A-198.51.100.70/packets-echo_request=10~5" \
 			"$A-198.51.100.7/total_bytes>0" "$A-all/count-sources>2"
 		chk fleet_graphite graphite "$g" --tries 3 \
-			"$B-203.0.113.18/packets-echo_request=30" \
-			"$B-all/packets-echo_request=39" "$B-other/packets-echo_request>0" \
+			"$B-203.0.113.18/packets-echo_request=30~5" \
+			"$B-all/packets-echo_request=45~5" "$B-other/packets-echo_request>0" \
 			"$B-all/count-sources=2" \
 			"!$B-198.51.100.7/packets-echo_request" "!$A-203.0.113.18/packets-echo_request"
 		if "$PY" "$here/validate_dashboards.py" --graphite "$g" --range 1800 \
