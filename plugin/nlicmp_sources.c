@@ -27,6 +27,7 @@ struct counts {
 	struct count *v;
 	uint32_t n, cap;
 	uint64_t bytes;
+	uint64_t bytes_last;	/* bytes at the previous snapshot */
 };
 
 struct source {
@@ -107,19 +108,27 @@ static int counts_add(struct counts *c, uint32_t key, uint64_t packets,
 	return 0;
 }
 
-/* Move everything src holds into dst; src ends empty (its array kept). */
-static int counts_move(struct counts *dst, struct counts *src)
+/*
+ * A source leaves: what it got since the previous snapshot, which no
+ * snapshot has shown under its name, goes to dst (other); src ends empty
+ * (its array kept). What snapshots did show stays in that source's own
+ * series, so every packet is in exactly one series' increments.
+ */
+static int counts_hand_over(struct counts *dst, struct counts *src)
 {
 	int err = 0;
 	uint32_t i;
 
 	for (i = 0; i < src->n; i++)
-		if (counts_add(dst, src->v[i].key, src->v[i].packets,
+		if (src->v[i].packets > src->v[i].last &&
+		    counts_add(dst, src->v[i].key,
+			       src->v[i].packets - src->v[i].last,
 			       UINT32_MAX) < 0)
 			err = -ENOMEM;
-	dst->bytes += src->bytes;
+	dst->bytes += src->bytes - src->bytes_last;
 	src->n = 0;
 	src->bytes = 0;
+	src->bytes_last = 0;
 	return err;
 }
 
@@ -285,7 +294,7 @@ static void source_drop(struct nlicmp_sources *t, uint32_t s)
 	struct source *e = &t->slot[s];
 	uint32_t pos = e->heap_pos;
 
-	if (counts_move(&t->other, &e->c) < 0)
+	if (counts_hand_over(&t->other, &e->c) < 0)
 		t->lost++;
 	hash_remove(t, s);
 	t->nused--;
@@ -311,6 +320,7 @@ static uint32_t source_take(struct nlicmp_sources *t,
 	nlicmp_net_format(net, e->name, sizeof(e->name));
 	e->c.n = 0;
 	e->c.bytes = 0;
+	e->c.bytes_last = 0;
 	e->score = 0;
 	e->last_seen = now;
 	e->gen++;
@@ -429,6 +439,7 @@ static int snap_counts(struct nlicmp_snapshot *snap, struct counts *c,
 		      snap->ncount + c->n, sizeof(*snap->count)) < 0)
 		return -ENOMEM;
 	out->bytes = c->bytes;
+	c->bytes_last = c->bytes;
 	out->first = snap->ncount;
 	out->n = c->n;
 	for (i = 0; i < c->n; i++) {

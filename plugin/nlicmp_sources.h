@@ -17,12 +17,17 @@
  * tracked from its first record on, once k > 2, whatever the number of
  * flooding sources; only the order of equally light sources is arbitrary.
  *
- * Accounting: all = the sum of the tracked sources + other + ignored
- * sources, for every counter, at every snapshot. A source that leaves the
- * table (evicted, or silent for longer than timeout) hands its cumulative
- * counters to other; records that find no place, and unattributed records
- * (no source), go to other directly. Records without an ICMP type
- * (truncated header) count in all as malformed only.
+ * Accounting, as a time-series store sees the cumulative values: every
+ * packet counted in all is in the increments of exactly one other series:
+ * its source's, other's, or none for an ignored source. A source's series
+ * holds what snapshots showed under its name; when it leaves the table
+ * (evicted, or silent for longer than timeout) what no snapshot showed yet
+ * goes to other, and its series simply ends (a source tracked again later
+ * starts a new series from 0). Records that find no place, and
+ * unattributed records (no source), go to other directly. Records without
+ * an ICMP type (truncated header) count in all as malformed only.
+ * So at every snapshot: all = the tracked sources + other + ignored
+ * sources + the last values of the series of sources that left.
  *
  * Not thread-safe: the plugin serialises calls with its mutex.
  */

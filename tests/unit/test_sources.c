@@ -100,23 +100,87 @@ static uint64_t delta(const struct nlicmp_snapshot *s,
 	return 0;
 }
 
-/* all == sum over tracked sources + other, for every counter and bytes. */
-static void assert_all_is_sum(const struct nlicmp_snapshot *s)
+/*
+ * What a time-series store makes of the snapshots: one series per source
+ * tracking (slot, generation); a series that ends keeps its last values.
+ * Checks, at every snapshot, that every packet of all is in exactly one
+ * series: all = tracked sources + other + the ended series' last values.
+ */
+#define KEYS (1u << 18)
+struct store {
+	uint64_t *ended;	/* by counter key */
+	uint64_t ended_bytes;
+	struct nlicmp_snap_source *src;	/* the previous snapshot's */
+	struct nlicmp_snap_count *count;
+	size_t nsrc, ncount;
+};
+
+static bool present(const struct nlicmp_snapshot *s, uint32_t slot,
+		    uint32_t gen)
 {
-	uint64_t bytes = s->other.bytes;
+	size_t j;
+
+	for (j = 0; j < s->nsrc; j++)
+		if (s->src[j].slot == slot && s->src[j].gen == gen)
+			return true;
+	return false;
+}
+
+static void store_check(struct store *st, const struct nlicmp_snapshot *s)
+{
+	uint64_t bytes;
 	size_t i, j;
 
+	if (st->ended == NULL)
+		st->ended = calloc(KEYS, sizeof(*st->ended));
+	for (i = 0; i < st->nsrc; i++) {
+		const struct nlicmp_snap_source *p = &st->src[i];
+
+		if (present(s, p->slot, p->gen))
+			continue;
+		for (j = 0; j < p->n; j++)
+			st->ended[st->count[p->first + j].key] +=
+				st->count[p->first + j].packets;
+		st->ended_bytes += p->bytes;
+	}
 	for (i = 0; i < s->all.n; i++) {
 		uint32_t key = s->count[s->all.first + i].key;
-		uint64_t sum = get(s, &s->other, key);
+		uint64_t sum = get(s, &s->other, key) + st->ended[key];
 
 		for (j = 0; j < s->nsrc; j++)
 			sum += get(s, &s->src[j], key);
 		ck_assert_uint_eq(sum, s->count[s->all.first + i].packets);
 	}
+	bytes = s->other.bytes + st->ended_bytes;
 	for (j = 0; j < s->nsrc; j++)
 		bytes += s->src[j].bytes;
 	ck_assert_uint_eq(bytes, s->all.bytes);
+
+	free(st->src);
+	free(st->count);
+	st->nsrc = s->nsrc;
+	st->ncount = s->ncount;
+	st->src = malloc((s->nsrc + 1) * sizeof(*st->src));
+	st->count = malloc((s->ncount + 1) * sizeof(*st->count));
+	memcpy(st->src, s->src, s->nsrc * sizeof(*st->src));
+	memcpy(st->count, s->count, s->ncount * sizeof(*st->count));
+}
+
+static void store_free(struct store *st)
+{
+	free(st->ended);
+	free(st->src);
+	free(st->count);
+	memset(st, 0, sizeof(*st));
+}
+
+/* A snapshot with no source ever gone: all = tracked + other. */
+static void assert_all_is_sum(const struct nlicmp_snapshot *s)
+{
+	struct store st = { 0 };
+
+	store_check(&st, s);
+	store_free(&st);
 }
 
 static uint64_t sum_all(const struct nlicmp_snapshot *s)
@@ -391,6 +455,7 @@ START_TEST(exact_under_eviction)
 	struct nlicmp_sources_conf c = conf_default();
 	struct nlicmp_sources *t;
 	struct nlicmp_snapshot s = { 0 };
+	struct store st = { 0 };
 	uint64_t fed = 0;
 	int interval, i;
 
@@ -411,14 +476,20 @@ START_TEST(exact_under_eviction)
 							 (uint64_t)interval), 0);
 		ck_assert_uint_le(s.nsrc, 16);
 		ck_assert_uint_eq(sum_all(&s), fed);
-		assert_all_is_sum(&s);
+		store_check(&st, &s);
 	}
-	/* Silence: every source times out into other, all unchanged. */
+	/* Silence: every source times out; their series end where they were
+	 * (nothing unshown goes to other), all unchanged.
+	 */
+	uint64_t other = get(&s, &s.other, V6(128));
+
 	ck_assert_int_eq(nlicmp_sources_snapshot(t, &s, 100), 0);
 	ck_assert_uint_eq(s.nsrc, 0);
 	ck_assert_uint_eq(nlicmp_sources_count(t), 0);
 	ck_assert_uint_eq(sum_all(&s), fed);
-	assert_all_is_sum(&s);
+	ck_assert_uint_eq(get(&s, &s.other, V6(128)), other);
+	store_check(&st, &s);
+	store_free(&st);
 	nlicmp_snapshot_free(&s);
 	nlicmp_sources_free(t);
 }
@@ -437,6 +508,7 @@ static void heavy_hitter(uint32_t max, uint32_t nflood, uint64_t each,
 	struct nlicmp_sources_conf c = conf_default();
 	struct nlicmp_sources *t;
 	struct nlicmp_snapshot s = { 0 };
+	struct store st = { 0 };
 	uint64_t fed = 0;
 	const uint32_t heavy = 0xffffff;
 	int interval;
@@ -459,7 +531,7 @@ static void heavy_hitter(uint32_t max, uint32_t nflood, uint64_t each,
 		}
 		nlicmp_sources_snapshot(t, &s, (uint64_t)interval);
 		ck_assert_uint_eq(sum_all(&s), fed);
-		assert_all_is_sum(&s);
+		store_check(&st, &s);
 		ck_assert_uint_eq(s.nsrc, max);
 		named = find(&s, "2001:db8::ff:ffff") != NULL;
 	}
@@ -469,6 +541,7 @@ static void heavy_hitter(uint32_t max, uint32_t nflood, uint64_t each,
 	/* Once named, its count is exact from then on. */
 	ck_assert_uint_ge(get(&s, find(&s, "2001:db8::ff:ffff"),
 			      V6(128)), 10 * each);
+	store_free(&st);
 	nlicmp_snapshot_free(&s);
 	nlicmp_sources_free(t);
 }
@@ -545,8 +618,41 @@ START_TEST(slot_generation)
 	ck_assert_ptr_nonnull(find(&s, "198.51.100.2"));
 	ck_assert_uint_eq(s.src[0].slot, slot);
 	ck_assert_uint_ne(s.src[0].gen, gen);
-	ck_assert_uint_eq(get(&s, &s.other, V4(8)), 1);
-	assert_all_is_sum(&s);
+	/* Its one packet was shown under its name: its series keeps it. */
+	ck_assert_uint_eq(get(&s, &s.other, V4(8)), 0);
+	ck_assert_uint_eq(get(&s, &s.all, V4(8)), 6);
+	nlicmp_snapshot_free(&s);
+	nlicmp_sources_free(t);
+}
+END_TEST
+
+/* Evicted before any snapshot showed it: all of it goes to other. */
+START_TEST(unshown_counts_go_to_other)
+{
+	struct nlicmp_sources_conf c = conf_default();
+	struct nlicmp_sources *t;
+	struct nlicmp_snapshot s = { 0 };
+	struct store st = { 0 };
+	struct nlicmp_record r;
+
+	c.max_sources = 1;
+	t = nlicmp_sources_new(&c);
+	r = rec("198.51.100.1", 8, 0, 2);
+	nlicmp_sources_add(t, &r, 1);
+	nlicmp_sources_snapshot(t, &s, 1);	/* shows 2 */
+	store_check(&st, &s);
+	r = rec("198.51.100.1", 8, 0, 3);	/* 3 more, score 4 */
+	nlicmp_sources_add(t, &r, 2);
+	r = rec("198.51.100.2", 8, 0, 9);	/* evicts it */
+	nlicmp_sources_add(t, &r, 2);
+	r = rec("198.51.100.3", 8, 0, 1);	/* no room: other */
+	nlicmp_sources_add(t, &r, 2);
+	nlicmp_sources_snapshot(t, &s, 2);
+	ck_assert_uint_eq(get(&s, &s.other, V4(8)), 3 + 1);
+	ck_assert_uint_eq(get(&s, find(&s, "198.51.100.2"), V4(8)), 9);
+	ck_assert_uint_eq(s.other.bytes, 4 * 84);
+	store_check(&st, &s);
+	store_free(&st);
 	nlicmp_snapshot_free(&s);
 	nlicmp_sources_free(t);
 }
@@ -574,6 +680,7 @@ int main(void)
 	tcase_add_test(tc, heavy_hitter_steady_flood);
 	tcase_add_test(tc, busy_source_survives_flood);
 	tcase_add_test(tc, slot_generation);
+	tcase_add_test(tc, unshown_counts_go_to_other);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
