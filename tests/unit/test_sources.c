@@ -162,8 +162,10 @@ static void store_check(struct store *st, const struct nlicmp_snapshot *s)
 	st->ncount = s->ncount;
 	st->src = malloc((s->nsrc + 1) * sizeof(*st->src));
 	st->count = malloc((s->ncount + 1) * sizeof(*st->count));
-	memcpy(st->src, s->src, s->nsrc * sizeof(*st->src));
-	memcpy(st->count, s->count, s->ncount * sizeof(*st->count));
+	if (s->nsrc > 0)
+		memcpy(st->src, s->src, s->nsrc * sizeof(*st->src));
+	if (s->ncount > 0)
+		memcpy(st->count, s->count, s->ncount * sizeof(*st->count));
 }
 
 static void store_free(struct store *st)
