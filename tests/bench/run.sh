@@ -24,7 +24,7 @@ repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
-dur=3 runs=3 sweep="10000 20000 40000" twocpu=1 kernel=6.1
+dur=3 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1
 mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf nflog ulogd l4 module"
 while [ $# -gt 0 ]; do
 	case $1 in
