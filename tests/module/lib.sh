@@ -69,10 +69,12 @@ topo_up() {
 		ip -n $ns addr add "${src4[i]}/30" dev eth0
 		ip -n $ns addr add "${src6[i]}/64" dev eth0 nodad
 		ip -n $ns link set eth0 up
-		# No reachability probes in the middle of a measurement.
-		sysctl -qw net.ipv6.neigh.h$i.base_reachable_time_ms=600000
-		ip netns exec $ns sysctl -qw \
-			net.ipv6.neigh.eth0.base_reachable_time_ms=600000
+		# No reachability probes in the middle of a measurement: a
+		# neighbour learnt from a solicitation would be probed 5 s later.
+		for k in base_reachable_time_ms=600000 delay_first_probe_time=600; do
+			sysctl -qw net.ipv6.neigh.h$i.$k
+			ip netns exec $ns sysctl -qw net.ipv6.neigh.eth0.$k
+		done
 	done
 	# Let link-up chatter (MLD reports) pass before anything is measured.
 	sleep 3
@@ -143,9 +145,9 @@ listen_bg() {
 	local ns=$1 file=$2
 	shift 2
 	if [ -n "$ns" ]; then
-		ip netns exec "$ns" "$CTL" listen "$@" >"$file" 2>"$file.err" &
+		ip netns exec "$ns" "$CTL" listen -v "$@" >"$file" 2>"$file.err" &
 	else
-		"$CTL" listen "$@" >"$file" 2>"$file.err" &
+		"$CTL" listen -v "$@" >"$file" 2>"$file.err" &
 	fi
 	LPID=$!
 	echo "$LPID" >>"$PIDS_FILE"
@@ -162,13 +164,25 @@ listen_stop() {
 	wait "$1" 2>/dev/null
 }
 
-# Packets of every record in a listener's output (optionally filtered by
-# an awk condition on the line).
+# Packets of every record in a listener's output (-v: "event" lines are
+# not records).
 records_sum() {
-	awk -v want="${2:-1}" '
-		{ for (i = 1; i < NF; i++) if ($i == "packets") p = $(i + 1) }
-		$0 ~ /packets/ && (want == 1 || $0 ~ want) { s += p }
+	awk '/^event / { next }
+		{ for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) }
 		END { print s + 0 }' "$1"
+}
+
+# Each event carries the listener's "delivered" counter before it: it must
+# equal the packets of all the records received before, whatever was lost
+# in between. Prints the first mismatch, if any.
+events_consistent() {
+	awk '/^event / {
+			for (i = 2; i < NF; i++) if ($i == "delivered") d = $(i + 1)
+			if (d != s) { print "event " $3 ": delivered " d \
+				" but " s " received before"; exit }
+			next
+		}
+		{ for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) }' "$1"
 }
 
 # After traffic: wait until nothing moves across two flush intervals, so
