@@ -297,36 +297,37 @@ static int connect_module(char *why, size_t whylen)
 /* Whether the module still has this client as a listener: a module
  * unloaded, or unloaded and loaded again, has forgotten it.
  */
-static int check_registered(void)
+static bool check_registered(void)
 {
 	struct nlicmp_stats st;
 	uint32_t me = nlicmp_event_portid(client);
 	unsigned int i;
+	bool found;
 	int err = nlicmp_get_stats(client, &st);
 
 	if (err == -NLICMP_E_NOMODULE)
-		return 0;
+		return false;
 	if (err < 0) {
 		c_complain(LOG_WARNING, &complain_connect,
 			   LOG_PREFIX "cannot check the registration: %s.",
 			   nlicmp_strerror(err));
-		return 1;
+		return true;
 	}
 	for (i = 0; i < st.nlisteners; i++)
 		if (st.listener[i].portid == me)
 			break;
-	err = i < st.nlisteners;
+	found = i < st.nlisteners;
 	/* Fresher than the last event's copy, which lags behind a message
 	 * that could not be delivered until the next one arrives.
 	 */
-	if (err) {
+	if (found) {
 		pthread_mutex_lock(&table_lock);
 		if (st.listener[i].undelivered > undelivered_now)
 			undelivered_now = st.listener[i].undelivered;
 		pthread_mutex_unlock(&table_lock);
 	}
 	nlicmp_stats_free(&st);
-	return err;
+	return found;
 }
 
 static void keep_connected(void)
