@@ -151,15 +151,23 @@ class Graphite:
                                           "from": "-%ds" % self.range_s, "until": "now"})
         if not res:
             return None
-        return [v for v, _ in res[0]["datapoints"] if v is not None]
+        return [(t, v) for v, t in res[0]["datapoints"] if v is not None]
 
     def value(self, ident):
         pts = self.points(ident)
         if pts is None:
             return None
         if ident[2] == "count":            # GAUGE: the latest point
-            return pts[-1] if pts else None
-        return sum(pts)
+            return pts[-1][1] if pts else None
+        # Each rate times the time since the previous point.  collectd's
+        # intervals drift around 1 s under load, so two values can land in
+        # one whisper slot (one survives) or a slot stays empty; weighting
+        # by the gap to the previous surviving point keeps the integral.
+        total, prev = 0.0, None
+        for t, v in pts:
+            total += v * (t - prev if prev is not None else 1)
+            prev = t
+        return total
 
 
 BACKENDS = {"exporter": Exporter, "prometheus": Prometheus,
