@@ -11,6 +11,7 @@
 #define _NLICMP_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
 #include <linux/in6.h>
 #include <linux/list.h>
 #include <linux/llist.h>
@@ -122,20 +123,22 @@ struct nlicmp_batch {
 };
 
 struct nlicmp_net {
+	/* Read by every packet, written rarely. */
 	struct net			*net;
 	struct nlicmp_pcpu __percpu	*pcpu;
 	/* From the first REGISTER on; never freed before the netns. */
 	struct nlicmp_unattr __percpu	*unattr;
-
-	struct rhashtable		table;
-	atomic_t			n_entries;
-	/* Entries that turned dirty since the last flush, and their count. */
-	struct llist_head		dirty;
-	atomic_t			n_dirty;
 	/* Read without the lock by the hooks: >0 means "fill the table". */
 	unsigned int			n_listeners;
+	struct rhashtable		table;
 
-	struct mutex			lock;
+	/* Written by the packet path on new keys and dirty transitions only. */
+	atomic_t			n_entries ____cacheline_aligned_in_smp;
+	/* Entries that turned dirty since the last flush, and their count. */
+	atomic_t			n_dirty;
+	struct llist_head		dirty;
+
+	struct mutex			lock ____cacheline_aligned_in_smp;
 	struct list_head		listeners;
 	struct delayed_work		flush_work;
 	bool				closing;
