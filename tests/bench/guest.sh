@@ -187,7 +187,7 @@ csv_header="part,path,mix,family,sources,run,seconds,sent,offered_pps,nft,nft_pp
 # caller's "finish" hook (finish_PATH) collects what it received.
 run_once() {
 	local path=$1 mix=$2 run=$3 rate=${4:-} args out sent secs n0 n1
-	local u0 umid u1 m0 m1 d0 d1 slab0 slab1 fam srcs busy sirq
+	local u0 umid u1 m0 m1 d0 d1 slab0 slab1 fam srcs busy sirq tmid idle
 	args=$(mix_args "$mix") || return 1
 	fam=$(mix_family "$mix")
 	srcs=$(mix_sources "$mix")
@@ -200,12 +200,13 @@ run_once() {
 	out=$(ip netns exec gen "$bin/icmpflood" -i va -m "$mac_b" $args \
 		-c 100000000 -t "$dur" ${rate:+-R $rate} -q -S)
 	umid=$(proc_us "$consumer_pid")
+	tmid=$EPOCHREALTIME
 	sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")
 	secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
 	busy=$(sed -n 's/.*busy_us=\([0-9]*\).*/\1/p' <<<"$out")
 	sirq=$(sed -n 's/.*softirq_us=\([0-9]*\).*/\1/p' <<<"$out")
 	RESULT_CONSUMER=NA RESULT_ATTR=NA RESULT_OTHER=NA RESULT_ALL=NA RESULT_EXTRA=NA
-	RESULT_RSS=NA RESULT_DEL=NA RESULT_UND=NA RESULT_U1=""
+	RESULT_RSS=NA RESULT_DEL=NA RESULT_UND=NA RESULT_U1="" RESULT_T1=""
 	"finish_$path"	# drains the consumer and fills RESULT_*
 	n1=$(nft_count icmp)
 	u1=$(proc_us "$consumer_pid")
@@ -217,6 +218,21 @@ run_once() {
 	[ "$m0" != NA ] && [ "$m1" != NA ] && seen=$((m1 - m0))
 	[ "$n" -gt 0 ] || n=1
 	[ "$path" = nft ] && RESULT_CONSUMER=$n
+	# The identity of the ABI holds since REGISTER (a stray ICMPv6 packet
+	# may arrive between REGISTER and the run).
+	if [ "$path" = module ] && [ "$m1" != NA ]; then
+		RESULT_EXTRA+=";seen_reg=$((m1 - seen_at_register));nft_reg=$((n1 - nft_at_register))"
+	fi
+	# Consumer CPU: what it spent in the sending window and catching up
+	# after it, less its idle cost over the catch-up wait (collectd's own
+	# timers and writes of the totals: measured before the run).
+	idle=0
+	if [ -n "$RESULT_T1" ] && [ "${consumer_idle_us_s:-0}" -gt 0 ]; then
+		idle=$(awk -v r="$consumer_idle_us_s" -v a="$tmid" -v b="$RESULT_T1" \
+			'BEGIN { d = r * (b - a); printf "%d", d > 0 ? d : 0 }')
+		RESULT_EXTRA+=";idle_us_s=$consumer_idle_us_s;idle_us=$idle"
+	fi
+	u1=$((u1 - idle))
 	# Whole-guest CPU: the sending window (sampled by the generator) plus
 	# what the consumer spent catching up after it.
 	busy=$((busy + u1 - umid))
@@ -240,12 +256,13 @@ run_once() {
 
 # --- paths -------------------------------------------------------------------
 # nft: the counter rule alone (the ceiling).
-start_nft() { consumer_pid=""; }
+start_nft() { consumer_pid=""; consumer_idle_us_s=0; }
 finish_nft() { sleep 0.3; }
 stop_nft() { :; }
 
 # bpf: tc ingress per-source hash map (65536 entries, like the module).
 start_bpf() {
+	consumer_idle_us_s=0
 	"$bin/bpf_srccount" vb "$bin/bpf_srccount.bpf.o" 65536 >"$tmp/bpf.out" 2>&1 &
 	consumer_pid=$!
 	wait_ready "$tmp/bpf.out"
@@ -266,6 +283,7 @@ stop_bpf() { :; }
 
 # nflog: batched NFLOG to the minimal libnetfilter_log reader.
 start_nflog() {
+	consumer_idle_us_s=0
 	nft add rule inet bench logc meta l4proto '{ icmp, ipv6-icmp }' \
 		log group 1 snaplen 64 queue-threshold 64
 	"$bin/nflog_count" 1 >"$tmp/nflog.out" 2>&1 &
@@ -286,6 +304,7 @@ stop_nflog() { nft flush chain inet bench logc; }
 
 # ulogd: NFLOG to Debian's ulogd2, LOGEMU text lines to a tmpfs file.
 start_ulogd() {
+	consumer_idle_us_s=0
 	local p=/usr/lib/x86_64-linux-gnu/ulogd
 	nft add rule inet bench logc meta l4proto '{ icmp, ipv6-icmp }' \
 		log group 2 snaplen 64 queue-threshold 64
@@ -384,7 +403,16 @@ start_module() {
 	local i
 	for i in $(seq 100); do
 		if "$ctl" stats 2>/dev/null | grep -qE '^listeners [1-9]'; then
-			log "collectd registered after $i tries"
+			# Its idle cost (timers, reads, writes of the totals),
+			# in us per second, once started up.
+			local ua ub ta tb
+			sleep 0.5
+			ua=$(proc_us "$consumer_pid") ta=$EPOCHREALTIME
+			sleep 1
+			ub=$(proc_us "$consumer_pid") tb=$EPOCHREALTIME
+			consumer_idle_us_s=$(awk -v u=$((ub - ua)) -v a="$ta" -v b="$tb" \
+				'BEGIN { printf "%d", u / (b - a) }')
+			log "collectd registered after $i tries, idle $consumer_idle_us_s us/s"
 			return 0
 		fi
 		kill -0 "$consumer_pid" 2>/dev/null || break
@@ -416,10 +444,12 @@ finish_module() {
 		all=$(csv_sum all 'packets')
 		[ "$all" -ge $((del + und)) ] && break
 	done
+	# collectd's CPU up to here: the last flush read (and idle time).
+	RESULT_U1=$(proc_us "$consumer_pid")
+	RESULT_T1=$EPOCHREALTIME
 	log "module path settled after $i polls"
 	sleep "$interval.2"	# one more interval: every csv line is final
 	read -r _ RESULT_DEL RESULT_UND <<<"$(mod_stats)"
-	RESULT_U1=$(proc_us "$consumer_pid")
 	RESULT_RSS=$(rss_kb "$consumer_pid")
 	kill -TERM "$consumer_pid"
 	wait "$consumer_pid"
@@ -458,9 +488,9 @@ bench() {
 }
 
 # --- non-ICMP overhead: UDP datagrams and TCP segments per second ----------
-l4_runs() {	# LABEL
+l4_runs() {	# LABEL [RUN]
 	local label=$1 r out sent secs got n0 n1 c0 c1
-	for r in $(seq "$runs"); do
+	for r in ${2:-$(seq "$runs")}; do
 		"$bin/l4bench" udp-sink 9000 >"$tmp/udp.out" &
 		local sp=$!
 		wait_ready "$tmp/udp.out"
@@ -536,22 +566,31 @@ a)
 	want bpf && bench bpf $bpf_mixes
 	want nflog && bench nflog s1 s100
 	want ulogd && bench ulogd s1
-	want l4 && l4_runs unloaded
 	if [ "$have_module" = 1 ] && want module; then
 		insmod "$ko" || { log "insmod failed"; have_module=0; }
 	fi
 	if [ "$have_module" = 1 ] && want module; then
 		slab_before=$(slab_kb)
 		bench module $mixes
-		# One listener stays registered for the UDP/TCP runs.
-		cur_mix=s1
-		if want l4 && start_module; then
-			l4_runs listener
-			kill -TERM "$consumer_pid"
-			wait "$consumer_pid"
-		fi
 		grep -i nlicmp /proc/slabinfo >&2 || true
 		log "slab after the module runs: $(( $(slab_kb) - slab_before )) kB more than before"
+	fi
+	# UDP/TCP without the module, then with it and collectd registered,
+	# alternated run by run so that a drift of the host hits both alike.
+	if want l4; then
+		l4_runs unloaded 0	# warm-up, not in the report
+		for r in $(seq "$runs"); do
+			grep -q '^netlink_icmp ' /proc/modules && rmmod netlink_icmp
+			l4_runs unloaded "$r"
+			[ "$have_module" = 1 ] && want module || continue
+			insmod "$ko" || break
+			cur_mix=s1
+			start_module || break
+			l4_runs listener "$r"
+			kill -TERM "$consumer_pid"
+			wait "$consumer_pid"
+		done
+		[ "$have_module" = 1 ] && ! grep -q '^netlink_icmp ' /proc/modules && insmod "$ko"
 	fi
 	if [ -n "$sweep" ]; then
 		# Offered rates: fractions of this boot's nft-only ceiling (s1).

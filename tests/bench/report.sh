@@ -38,6 +38,12 @@ function mmm(k, col, f) {
 	if (MED == "NA") return "NA"
 	return sprintf(f "/" f "/" f, MIN, MED, MAX)
 }
+function getx(x, key,   i, f, m) {	# key=value in the extra column
+	m = split(x, f, ";")
+	for (i = 1; i <= m; i++)
+		if (index(f[i], key "=") == 1) return substr(f[i], length(key) + 2)
+	return "NA"
+}
 function verdict(ok, how) { return (ok ? "MET" : "NOT MET") (how == "" ? "" : " (" how ")") }
 
 NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -56,16 +62,21 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	# Exactness per run (module rows): seen == nft, seen == delivered +
 	# undelivered; attribution share of what nft counted.
 	if (path == "module") {
-		s = $col["seen"]; d = $col["delivered"]; u = $col["undelivered"]
-		if (isnum(s) && isnum(d) && isnum(u)) {
-			if (s + 0 != nft) bad_seen[k]++
+		# The ABI identity, since REGISTER: nft == seen ==
+		# delivered + undelivered; the plugin: all + its undelivered
+		# == seen.
+		x = $col["extra"]
+		s = getx(x, "seen_reg"); nr = getx(x, "nft_reg")
+		d = $col["delivered"]; u = $col["undelivered"]
+		if (isnum(s) && isnum(d) && isnum(u) && isnum(nr)) {
+			if (s + 0 != nr + 0) bad_seen[k]++
 			if (d + u != s + 0) bad_id[k]++
 		} else bad_id[k]++
 		a = $col["attributed"]
 		if (isnum(a) && nft > 0) add(k, "attr_share", 100 * a / nft)
-		al = $col["all"]; pu = $col["extra"]
-		pu = match(pu, /plugin_undelivered=[0-9]+/) ? substr(pu, RSTART + 19, RLENGTH - 19) : "NA"
-		if (isnum(al) && isnum(pu) && al + pu != s + 0) bad_plugin[k]++
+		al = $col["all"]; pu = getx(x, "plugin_undelivered")
+		if (!isnum(al) || !isnum(pu) || al + pu != s + 0) bad_plugin[k]++
+		add(k, "idle_us_s", getx(x, "idle_us_s"))
 	}
 	cons = $col["consumer"]
 	if (isnum(cons) && nft > 0) add(k, "loss_pct", 100 * (nft - cons) / nft)
@@ -109,11 +120,12 @@ END {
 	for (g = 1; g <= ng; g++) {
 		k = order[g]; split(k, p, SUBSEP)
 		if (p[2] != "module") continue
-		printf "  %s %-5s sent %s nft %s seen %s deliv %s undeliv %s attributed %s (min %s%% of nft) other %s; collectd %s ms/Mpkt, RSS %s kB, slab %+d kB; runs with seen!=nft %d, seen!=deliv+undeliv %d, plugin all+undelivered!=seen %d\n",
+		printf "  %s %-5s sent %s nft %s seen %s deliv %s undeliv %s attributed %s (min %s%% of nft) other %s; collectd %s ms/Mpkt (idle %s ms/s not counted), RSS %s kB, slab %+d kB; runs with seen!=nft %d, seen!=deliv+undeliv %d, plugin all+undelivered!=seen %d\n",
 			p[1], p[3], med(k, "sent"), med(k, "nft"), med(k, "seen"),
 			med(k, "delivered"), med(k, "undelivered"), med(k, "attributed"),
 			fmt((stats(k, "attr_share") ? MIN : "NA"), "%.3f"), med(k, "other"),
 			fmt(med(k, "consumer_us_pkt") * 1000, "%.0f"),
+			fmt(med(k, "idle_us_s") / 1000, "%.1f"),
 			(stats(k, "rss_kb") ? MAX : "NA"), med(k, "slab_kb"),
 			bad_seen[k], bad_id[k], bad_plugin[k]
 	}

@@ -11,6 +11,8 @@
 # usage: tests/bench/run.sh [--quick] [--duration S] [--runs N] [--no-sweep]
 #                           [--no-2cpu] [-k KVER|6.1|6.12]
 #   --quick     1 s runs, one run each, two mixes, no sweep (a smoke run)
+#   --no-2cpu   skip part b (2 vCPUs);  --no-readcb  skip the read-callback
+#               microbench (user space, on the host)
 #   --duration  seconds of flood per run (default 3)
 #   --runs      runs per path and mix (default 3)
 #   --build DIR where plugin/nlicmpctl and plugin/.libs/netlink_icmp.so were
@@ -24,7 +26,7 @@ repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
-dur=3 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1
+dur=3 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1 readcb=1
 mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf nflog ulogd l4 module"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -33,11 +35,12 @@ while [ $# -gt 0 ]; do
 	--runs) runs=$2; shift ;;
 	--no-sweep) sweep="" ;;
 	--no-2cpu) twocpu=0 ;;
+	--no-readcb) readcb=0 ;;
 	-k) kernel=$2; shift ;;
 	--build) build=$(cd "$2" && pwd); shift ;;
 	--paths) paths=$2; shift ;;
 	--mixes) mixes=$2; shift ;;
-	-h | --help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -82,6 +85,27 @@ guest_env=(env BENCH_BIN="$out" BENCH_KO="$ko" BENCH_CTL="$ctl"
 	BENCH_MIXES="$mixes" BENCH_SWEEP="$sweep" BENCH_PATHS="$paths")
 
 start=$(date +%s)
+
+# Item 5: the plugin's read callback in user space (no VM), timed and, when
+# valgrind is there, counted in instructions (repeatable on a busy host).
+readcb_txt=$out/readcb.txt
+: >"$readcb_txt"
+if [ "$readcb" = 1 ] && make -s -f tests/bench/bench.mk B="$out" "$out/readcb" 2>"$out/readcb-build.log"; then
+	echo "run.sh: read callback microbench (host)" >&2
+	"$out/readcb" -r 5 0 1000 100000 >>"$readcb_txt"
+	if command -v valgrind >/dev/null; then
+		for n in 1000 100000; do
+			ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+				--collect-atstart=no --toggle-collect=nic_read \
+				"$out/readcb" -r 1 "$n" 2>&1 >/dev/null |
+				sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+			echo "callgrind sources=$n instructions_per_read=$ir per_source=$((ir / n))" >>"$readcb_txt"
+		done
+	fi
+else
+	echo "read callback microbench: NOT MEASURED (plugin sources missing or --no-readcb)" >>"$readcb_txt"
+fi
+
 echo "run.sh: part a: 1 vCPU, kernel $kver, ${dur}s x $runs runs" >&2
 "$vm" -k "$kver" -c 1 -m 1536 -t 1200 -w "$out" -- \
 	"${guest_env[@]}" tests/bench/guest.sh a "$raw" 2>"$out/guest-a.log" ||
@@ -103,6 +127,9 @@ fi
 	cat "$raw".csum.* 2>/dev/null | tr '\n' ' '
 	echo
 	"$here/report.sh" "$raw" "$out/results.csv"
+	echo
+	echo "plugin read callback (user space, plugin code + fake daemon, host CPU):"
+	sed 's/^/  /' "$readcb_txt"
 } >"$out/results.txt"
 cat "$out/results.txt"
 if command -v gnuplot >/dev/null && [ -n "$sweep" ]; then
