@@ -229,7 +229,7 @@ run_once() {
 	idle=0
 	if [ -n "$RESULT_T1" ] && [ "${consumer_idle_us_s:-0}" -gt 0 ]; then
 		idle=$(awk -v r="$consumer_idle_us_s" -v a="$tmid" -v b="$RESULT_T1" \
-			'BEGIN { d = r * (b - a); printf "%d", d > 0 ? d : 0 }')
+			'BEGIN { d = r * (b - a); printf "%d", (d > 0 ? d : 0) }')
 		RESULT_EXTRA+=";idle_us_s=$consumer_idle_us_s;idle_us=$idle"
 	fi
 	u1=$((u1 - idle))
