@@ -19,6 +19,8 @@
 #               built (default: the source tree)
 #   --paths L   only these paths (default "nft bpf nflog ulogd l4 module")
 #   --mixes L   source mixes of part a (default "s1 s100 s10k s1M")
+#   --check     exit 1 unless every module row kept the accounting exact
+#               (correctness only: no figure is ever a failure)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +28,7 @@ repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
-dur=3 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1 readcb=1
+dur=3 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1 readcb=1 check=0
 mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf nflog ulogd l4 module"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -36,11 +38,12 @@ while [ $# -gt 0 ]; do
 	--no-sweep) sweep="" ;;
 	--no-2cpu) twocpu=0 ;;
 	--no-readcb) readcb=0 ;;
+	--check) check=1 ;;
 	-k) kernel=$2; shift ;;
 	--build) build=$(cd "$2" && pwd); shift ;;
 	--paths) paths=$2; shift ;;
 	--mixes) mixes=$2; shift ;;
-	-h | --help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -51,6 +54,21 @@ mkdir -p "$out"
 make -s -f tests/bench/bench.mk B="$out"
 
 kver=$(tests/vm/kernels.sh "$kernel")
+
+# The CLI and the plugin: from the source tree if built there, else built
+# here from a copy of the tracked files (build/bench/tree).
+if [ ! -x "$build/plugin/nlicmpctl" ] && [ "$build" = "$repo" ] && [ -x autogen.sh ]; then
+	echo "run.sh: building the CLI and plugin in $out/tree" >&2
+	rm -rf "$out/tree"
+	mkdir -p "$out/tree"
+	git ls-files -z | xargs -0 tar -cf - | tar -C "$out/tree" -xf -
+	if (cd "$out/tree" && ./autogen.sh && ./configure -q && make -s -j"$(nproc)") \
+		>"$out/tree-build.log" 2>&1; then
+		build=$out/tree
+	else
+		echo "run.sh: that build failed (see $out/tree-build.log)" >&2
+	fi
+fi
 
 # Our parts, each optional: the bench runs without them and says so.
 ko="" ctl="" plugin=""
@@ -134,4 +152,14 @@ fi
 cat "$out/results.txt"
 if command -v gnuplot >/dev/null && [ -n "$sweep" ]; then
 	"$here/plot.sh" "$raw" "$out/performance.png" || echo "run.sh: plot failed" >&2
+fi
+
+if [ "$check" = 1 ]; then
+	if grep -q '^  exact accounting.*: MET' "$out/results.txt" &&
+		! grep -qE '^  (exact accounting.*NOT MET|module rows: NOT MEASURED)' "$out/results.txt"; then
+		echo "run.sh: accounting exact in every module run"
+	else
+		echo "run.sh: accounting NOT exact (or not measured): see $out/results.txt" >&2
+		exit 1
+	fi
 fi
