@@ -38,7 +38,7 @@ set output '$png'
 set title 'ICMP echo flood, 1 source, TCG guest with 1 vCPU: delivered vs offered'
 set xlabel 'offered (packets/s sent by the generator)'
 set ylabel 'delivered to the consumer (packets/s)'
-set key left top
+set key right bottom
 set grid
 plot x with lines dashtype 2 lc rgb 'gray' title 'delivered = offered', $plots
 EOG
