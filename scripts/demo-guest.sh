@@ -56,9 +56,10 @@ add_source busy 198.51.100.20
 add_source flood 203.0.113.66
 add_source lan6 2001:db8:1::10 2001:db8:1::20 2001:db8:1::30
 
-# collectd runs as root; exec runs the alert hook as nobody.
-for p in /usr/lib/collectd/*.so; do ln -sf "$p" "$work/plugins/"; done
-ln -sf "$top/plugin/.libs/netlink_icmp.so" "$work/plugins/netlink_icmp.so"
+# collectd has one PluginDir and loads regular files only: copy what the
+# demo loads. collectd runs as root; exec runs the alert hook as nobody.
+for p in logfile unixsock exec; do cp "/usr/lib/collectd/$p.so" "$work/plugins/"; done
+cp "$top/plugin/.libs/netlink_icmp.so" "$work/plugins/netlink_icmp.so"
 : >"$alerts"
 chown nobody "$alerts"
 cat >"$work/collectd.conf" <<CONF
