@@ -147,6 +147,15 @@ LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
   Family "ipv4"
   MaxSources 2
+  # Low enough for the 5 pings/s below: the alert is raised here, at the
+  # edge, and travels to the central collectd as a notification.
+  <Alert>
+    Type "echo_request"
+    Source "203.0.113.16/28"
+    WarningRate 3
+    FailureRate 1000
+    Persist 1
+  </Alert>
 </Plugin>
 <LoadPlugin network>
   FlushInterval 1
@@ -292,6 +301,20 @@ chk prometheus_scrape prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_A[@]
 chk influxdb_series influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_A[@]}"
 chk fleet_influxdb influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
 chk fleet_prometheus prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
+
+# Alerts at the edge: edge-b raised the WARNING for its busy source itself
+# (its own log) and the central collectd received it over the network
+# plugin, still naming edge-b (logfile prints notifications).
+has_warning() {	# LOG
+	grep -E 'Notification: severity = WARNING, host = edge-b, plugin = netlink_icmp, plugin_instance = 203\.0\.113\.18' "$1"
+}
+if nlb_wait alert-edge-b 30 0.5 has_warning "$NLB_DIR/log/edge-b.log" &&
+	nlb_wait alert-central 30 0.5 has_warning "$NLB_DIR/log/central.log"; then
+	pass fleet_alert_at_edge
+	has_warning "$NLB_DIR/log/central.log" | head -n 1 >&2
+else
+	fail fleet_alert_at_edge "no WARNING for 203.0.113.18 from edge-b in edge-b's and central's logs: $(grep -h Notification "$NLB_DIR"/log/edge-b.log "$NLB_DIR"/log/central.log | head -n 3 | tr '\n' ' ')"
+fi
 
 # Dashboards whose servers run here.
 if "$PY" "$here/validate_dashboards.py" --influxdb http://127.0.0.1:8086 \
