@@ -296,11 +296,31 @@ EXPECT_B=("$B-203.0.113.18/packets-echo_request=31" "$B-all/packets-echo_request
 # Per-host identity: neither host's sources show up under the other.
 DISTINCT=("!$B-198.51.100.7/packets-echo_request" "!$A-203.0.113.18/packets-echo_request")
 
-chk exporter_edge_a exporter http://127.0.0.1:9103/metrics --tries 60 "${EXPECT_A[@]}"
-chk prometheus_scrape prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_A[@]}"
-chk influxdb_series influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_A[@]}"
-chk fleet_influxdb influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
-chk fleet_prometheus prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
+# The checks (and the dashboard validator below) are independent: run
+# them side by side, Python starts slowly under TCG; print in order.
+checks=()
+bg_chk() {	# NAME ARGS...
+	chk "$@" >"$NLB_DIR/chk.$1" 2>&1 &
+	checks+=("$1:$!")
+}
+bg_chk exporter_edge_a exporter http://127.0.0.1:9103/metrics --tries 60 "${EXPECT_A[@]}"
+bg_chk prometheus_scrape prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_A[@]}"
+bg_chk influxdb_series influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_A[@]}"
+bg_chk fleet_influxdb influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
+bg_chk fleet_prometheus prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
+"$PY" "$here/validate_dashboards.py" --influxdb http://127.0.0.1:8086 \
+	--prometheus http://127.0.0.1:9090 --expect-host edge-a --expect-host edge-b \
+	--range 900 "$top/contrib/grafana/netlink_icmp-influxdb.json" \
+	"$top/contrib/grafana/netlink_icmp-prometheus.json" >"$NLB_DIR/validate.log" 2>&1 &
+validate_pid=$!
+for c in "${checks[@]}"; do
+	if wait "${c#*:}"; then
+		grep -E '^PASS' "$NLB_DIR/chk.${c%%:*}"
+	else
+		grep -E '^FAIL' "$NLB_DIR/chk.${c%%:*}" || fail "${c%%:*}" "check_series.py failed: $(tail -n 2 "$NLB_DIR/chk.${c%%:*}")"
+	fi
+	grep -vE '^(PASS|FAIL)' "$NLB_DIR/chk.${c%%:*}" >&2
+done
 
 # Alerts at the edge: edge-b raised the WARNING for its busy source itself
 # (its own log) and the central collectd received it over the network
@@ -316,11 +336,8 @@ else
 	fail fleet_alert_at_edge "no WARNING for 203.0.113.18 from edge-b in edge-b's and central's logs: $(grep -h Notification "$NLB_DIR"/log/edge-b.log "$NLB_DIR"/log/central.log | head -n 3 | tr '\n' ' ')"
 fi
 
-# Dashboards whose servers run here.
-if "$PY" "$here/validate_dashboards.py" --influxdb http://127.0.0.1:8086 \
-	--prometheus http://127.0.0.1:9090 --expect-host edge-a --expect-host edge-b \
-	--range 900 "$top/contrib/grafana/netlink_icmp-influxdb.json" \
-	"$top/contrib/grafana/netlink_icmp-prometheus.json" >"$NLB_DIR/validate.log" 2>&1; then
+# Dashboards whose servers run here (the validator started above).
+if wait "$validate_pid"; then
 	pass dashboards_influxdb_prometheus
 else
 	fail dashboards_influxdb_prometheus "$(grep -E '^FAIL' "$NLB_DIR/validate.log" | head -n 5 | tr '\n' ' ')"
