@@ -68,6 +68,17 @@ while getopts k:c:m:t:w:h opt; do
 done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || usage
+# The guest mounts tmpfs over /tmp, /run and /var: a checkout there (a CI
+# clone, say) would vanish, so it is shared first, before any -w inside it.
+case $repo/ in
+/tmp/*|/run/*|/var/*)
+	covered=0
+	for d in "${shares[@]}"; do
+		case $repo/ in "$d"/*) covered=1 ;; esac
+	done
+	[ "$covered" = 1 ] || shares=("$(cd "$repo" && pwd -P)" "${shares[@]}")
+	;;
+esac
 for n in "$cpus" "$mem" "$timeout_s"; do
 	is_uint "$n" || { echo "vm.sh: '$n' is not a positive integer" >&2; exit 2; }
 done
