@@ -27,27 +27,21 @@ dur=${BENCH_DURATION:-3}
 runs=${BENCH_RUNS:-3}
 mixes=${BENCH_MIXES:-s1 s100 s10k s1M}
 sweep=${BENCH_SWEEP:-}
-max_sources=16384		# plugin MaxSources: above 10k, below 1M
+max_sources=10000		# plugin MaxSources: the 10k mix fits, 1M does not
 tmp=/tmp/bench
 mkdir -p "$tmp"
 
 log() { echo "bench[$part] ${SECONDS}s: $*" >&2; }
 
 # --- traffic mixes: name -> icmpflood arguments ---------------------------
-mix_args() {
+mix_set() {	# MIX: sets mix_args, mix_sources, mix_family
 	case $1 in
-	s1) echo "-d 203.0.113.254 -n 1" ;;
-	s100) echo "-d 203.0.113.254 -n 100" ;;
-	s10k) echo "-d 2001:db8::fe -n 10000" ;;
-	s1M) echo "-d 2001:db8::fe -n 1000000" ;;
+	s1) mix_args="-d 203.0.113.254 -n 1" mix_sources=1 mix_family=4 ;;
+	s100) mix_args="-d 203.0.113.254 -n 100" mix_sources=100 mix_family=4 ;;
+	s10k) mix_args="-d 2001:db8::fe -n 10000" mix_sources=10000 mix_family=6 ;;
+	s1M) mix_args="-d 2001:db8::fe -n 1000000" mix_sources=1000000 mix_family=6 ;;
 	*) log "unknown mix $1"; return 1 ;;
 	esac
-}
-mix_sources() {
-	case $1 in s1) echo 1 ;; s100) echo 100 ;; s10k) echo 10000 ;; s1M) echo 1000000 ;; esac
-}
-mix_family() {
-	case $1 in s1 | s100) echo 4 ;; *) echo 6 ;; esac
 }
 
 # --- the test bed: gen (va) <-> initial namespace (vb) ---------------------
@@ -107,20 +101,44 @@ cpu_us() {
 		printf "%d %d\n", busy * 1e6 / hz, $8 * 1e6 / hz }' /proc/stat
 }
 
+# Helpers that set a variable rather than print: under TCG every fork costs
+# ~0.1 s, and a run would spend more time in them than flooding.
 # CPU time of every thread of a process, in microseconds (schedstat, ns).
-proc_us() {
-	local pid=$1
-	[ -n "$pid" ] && [ -d "/proc/$pid" ] || { echo 0; return; }
-	cat /proc/"$pid"/task/*/schedstat 2>/dev/null |
-		awk '{ s += $1 } END { printf "%d\n", s / 1000 }'
+proc_us_v() {	# VAR PID
+	local -n _v=$1
+	local f ns _r s=0
+	_v=0
+	[ -n "$2" ] && [ -d "/proc/$2" ] || return 0
+	for f in /proc/"$2"/task/*/schedstat; do
+		read -r ns _r <"$f" 2>/dev/null && s=$((s + ns))
+	done
+	_v=$((s / 1000))
 }
+proc_us() { local x; proc_us_v x "$1"; echo "$x"; }
 
 rss_kb() {
 	awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo NA
 }
 
-slab_kb() {
-	awk '/^Slab:/ {print $2}' /proc/meminfo
+slab_kb_v() {	# VAR
+	local -n _v=$1
+	local k v _r
+	while read -r k v _r; do
+		[ "$k" = "Slab:" ] && { _v=$v; return 0; }
+	done </proc/meminfo
+}
+slab_kb() { local x; slab_kb_v x; echo "$x"; }
+
+module_loaded() {
+	local l
+	while read -r l _; do [ "$l" = netlink_icmp ] && return 0; done </proc/modules
+	return 1
+}
+
+# kv_v VAR KEY TEXT: the number after KEY= in TEXT (NA if absent).
+kv_v() {
+	local -n _v=$1
+	if [[ $3 =~ (^|[ ;])$2=([0-9.]+) ]]; then _v=${BASH_REMATCH[2]}; else _v=NA; fi
 }
 
 softnet_drops() {	# column 2 of softnet_stat, in hex
@@ -134,7 +152,7 @@ softnet_drops() {	# column 2 of softnet_stat, in hex
 # Module counters through the CLI: seen, and this listener's delivered and
 # undelivered (the first listener: the bench registers only one).
 mod_stats() {
-	if [ -z "$ctl" ] || ! grep -q '^netlink_icmp ' /proc/modules; then
+	if [ -z "$ctl" ] || ! module_loaded; then
 		echo "NA NA NA"
 		return
 	fi
@@ -188,33 +206,32 @@ csv_header="part,path,mix,family,sources,run,seconds,sent,offered_pps,nft,nft_pp
 run_once() {
 	local path=$1 mix=$2 run=$3 rate=${4:-} args out sent secs n0 n1 d=$dur
 	local u0 umid u1 m0 m1 d0 d1 slab0 slab1 fam srcs busy sirq tmid idle
-	args=$(mix_args "$mix") || return 1
+	mix_set "$mix" || return 1
+	args=$mix_args fam=$mix_family srcs=$mix_sources
 	[ "$run" = 0 ] && d=1	# warm-up
-	fam=$(mix_family "$mix")
-	srcs=$(mix_sources "$mix")
 	n0=$(nft_count icmp)
-	u0=$(proc_us "$consumer_pid")
+	proc_us_v u0 "$consumer_pid"
 	read -r m0 _ _ <<<"$(mod_stats)"
 	d0=$(softnet_drops)
-	slab0=$(slab_kb)
+	slab_kb_v slab0
 	# shellcheck disable=SC2086
 	out=$(ip netns exec gen "$bin/icmpflood" -i va -m "$mac_b" $args \
 		-c 100000000 -t "$d" ${rate:+-R $rate} -q -S)
-	umid=$(proc_us "$consumer_pid")
+	proc_us_v umid "$consumer_pid"
 	tmid=$EPOCHREALTIME
-	sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")
-	secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
-	busy=$(sed -n 's/.*busy_us=\([0-9]*\).*/\1/p' <<<"$out")
-	sirq=$(sed -n 's/.*softirq_us=\([0-9]*\).*/\1/p' <<<"$out")
+	kv_v sent sent "$out"
+	kv_v secs seconds "$out"
+	kv_v busy busy_us "$out"
+	kv_v sirq softirq_us "$out"
 	RESULT_CONSUMER=NA RESULT_ATTR=NA RESULT_OTHER=NA RESULT_ALL=NA RESULT_EXTRA=NA
 	RESULT_RSS=NA RESULT_DEL=NA RESULT_UND=NA RESULT_U1="" RESULT_T1=""
 	"finish_$path"	# drains the consumer and fills RESULT_*
 	n1=$(nft_count icmp)
-	u1=$(proc_us "$consumer_pid")
+	proc_us_v u1 "$consumer_pid"
 	[ -n "$RESULT_U1" ] && u1=$RESULT_U1
 	read -r m1 _ _ <<<"$(mod_stats)"
 	d1=$(softnet_drops)
-	slab1=$(slab_kb)
+	slab_kb_v slab1
 	local n=$((n1 - n0)) seen=NA
 	[ "$m0" != NA ] && [ "$m1" != NA ] && seen=$((m1 - m0))
 	[ "$n" -gt 0 ] || n=1
@@ -252,7 +269,9 @@ run_once() {
 			busy / n, sirq / n,
 			(cpid == "" ? "NA" : sprintf("%.3f", user / n)),
 			rss, slab, drops, extra }' >>"$raw"
-	log "$(tail -1 "$raw")"
+	local line l
+	while read -r l; do line=$l; done <"$raw"
+	log "$line"
 }
 
 # --- paths -------------------------------------------------------------------
@@ -270,15 +289,17 @@ start_bpf() {
 }
 finish_bpf() {
 	sleep 0.3
-	RESULT_U1=$(proc_us "$consumer_pid")
+	proc_us_v RESULT_U1 "$consumer_pid"
 	kill -TERM "$consumer_pid"
 	wait "$consumer_pid"
 	local l
 	l=$(tail -1 "$tmp/bpf.out")
-	RESULT_CONSUMER=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' <<<"$l")
+	kv_v RESULT_CONSUMER packets "$l"
 	RESULT_ATTR=$RESULT_CONSUMER
-	RESULT_OTHER=$(sed -n 's/.*no_room=\([0-9]*\).*/\1/p' <<<"$l")
-	RESULT_EXTRA="entries=$(sed -n 's/.*entries=\([0-9]*\).*/\1/p' <<<"$l")"
+	kv_v RESULT_OTHER no_room "$l"
+	local e
+	kv_v e entries "$l"
+	RESULT_EXTRA="entries=$e"
 }
 stop_bpf() { :; }
 
@@ -293,13 +314,15 @@ start_nflog() {
 }
 finish_nflog() {
 	sleep 1
-	RESULT_U1=$(proc_us "$consumer_pid")
+	proc_us_v RESULT_U1 "$consumer_pid"
 	kill -TERM "$consumer_pid"
 	wait "$consumer_pid"
 	local l
 	l=$(tail -1 "$tmp/nflog.out")
-	RESULT_CONSUMER=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' <<<"$l")
-	RESULT_EXTRA="enobufs=$(sed -n 's/.*enobufs=\([0-9]*\).*/\1/p' <<<"$l")"
+	kv_v RESULT_CONSUMER received "$l"
+	local e
+	kv_v e enobufs "$l"
+	RESULT_EXTRA="enobufs=$e"
 }
 stop_nflog() { nft flush chain inet bench logc; }
 
@@ -337,7 +360,7 @@ start_ulogd() {
 }
 finish_ulogd() {
 	sleep 1
-	RESULT_U1=$(proc_us "$consumer_pid")
+	proc_us_v RESULT_U1 "$consumer_pid"
 	kill -TERM "$consumer_pid"
 	wait "$consumer_pid"
 	RESULT_CONSUMER=$(wc -l <"$tmp/ulogd-emu.log")
@@ -362,7 +385,7 @@ start_module() {
 	# Tracking 10k sources costs collectd seconds per read under TCG: read
 	# every 5 s there, every second with few sources.
 	interval=1
-	[ "$(mix_sources "$cur_mix")" -gt 1000 ] && interval=5
+	mix_set "$cur_mix" && [ "$mix_sources" -gt 1000 ] && interval=5
 	cat >"$d/collectd.conf" <<-EOF
 	Hostname "bench"
 	FQDNLookup false
@@ -408,9 +431,9 @@ start_module() {
 			# in us per second, once started up.
 			local ua ub ta tb
 			sleep 0.5
-			ua=$(proc_us "$consumer_pid") ta=$EPOCHREALTIME
+			proc_us_v ua "$consumer_pid"; ta=$EPOCHREALTIME
 			sleep 1
-			ub=$(proc_us "$consumer_pid") tb=$EPOCHREALTIME
+			proc_us_v ub "$consumer_pid"; tb=$EPOCHREALTIME
 			consumer_idle_us_s=$(awk -v u=$((ub - ua)) -v a="$ta" -v b="$tb" \
 				'BEGIN { printf "%d", u / (b - a) }')
 			log "collectd registered after $i tries, idle $consumer_idle_us_s us/s"
@@ -446,7 +469,7 @@ finish_module() {
 		[ "$all" -ge $((del + und)) ] && break
 	done
 	# collectd's CPU up to here: the last flush read (and idle time).
-	RESULT_U1=$(proc_us "$consumer_pid")
+	proc_us_v RESULT_U1 "$consumer_pid"
 	RESULT_T1=$EPOCHREALTIME
 	log "module path settled after $i polls"
 	sleep "$interval.2"	# one more interval: every csv line is final
@@ -458,6 +481,12 @@ finish_module() {
 	RESULT_ALL=$(( $(csv_sum all 'packets') - und ))
 	RESULT_OTHER=$(csv_sum other 'packets')
 	RESULT_ATTR=$((RESULT_ALL - RESULT_OTHER))
+	if [ $((RESULT_ALL + und)) != $((RESULT_DEL + RESULT_UND)) ]; then
+		log "plugin all $RESULT_ALL + undelivered $und != module delivered $RESULT_DEL + undelivered $RESULT_UND; its totals:"
+		find "$tmp"/collectd/csv/bench -path '*/netlink_icmp-all/*' -o -path '*/netlink_icmp-other/*' |
+			while read -r f; do [ -f "$f" ] && echo "  $f: $(tail -n 2 "$f" | tr '\n' ' ')"; done >&2
+		tail -n 5 "$tmp/collectd/collectd.log" >&2
+	fi
 	RESULT_CONSUMER=$RESULT_ALL
 	RESULT_EXTRA="plugin_undelivered=$und;sources=$(csv_sum all 'count-sources' | head -1)"
 }
@@ -593,7 +622,7 @@ a)
 	if want l4; then
 		l4_runs unloaded 0	# warm-up, not in the report
 		for r in $(seq "$runs"); do
-			grep -q '^netlink_icmp ' /proc/modules && rmmod netlink_icmp
+			module_loaded && rmmod netlink_icmp
 			l4_runs unloaded "$r"
 			[ "$have_module" = 1 ] && want module || continue
 			insmod "$ko" || break
@@ -603,7 +632,7 @@ a)
 			kill -TERM "$consumer_pid"
 			wait "$consumer_pid"
 		done
-		[ "$have_module" = 1 ] && ! grep -q '^netlink_icmp ' /proc/modules && insmod "$ko"
+		[ "$have_module" = 1 ] && ! module_loaded && insmod "$ko"
 	fi
 	if [ -n "$sweep" ]; then
 		# Offered rates: fractions of this boot's nft-only ceiling (s1).
