@@ -67,6 +67,12 @@ setup_net() {
 	ip -n gen -6 addr add 2001:db8::fd/128 dev va nodad
 	ip -n gen route add 203.0.113.254/32 dev va
 	ip -n gen -6 route add 2001:db8::fe/128 dev va
+	# The echo replies to the spoofed sources end here, silently (without
+	# these, gen would answer them with rate-limited ICMP errors, which
+	# the counters would see too).
+	ip -n gen route add blackhole 198.51.100.0/24
+	ip -n gen route add blackhole 203.0.113.0/24
+	ip -n gen -6 route add blackhole 2001:db8::/32
 	ip -n gen neigh replace 203.0.113.254 lladdr "$mac_b" dev va nud permanent
 	ip -n gen -6 neigh replace 2001:db8::fe lladdr "$mac_b" dev va nud permanent
 	sysctl -qw net.core.netdev_max_backlog=1000
