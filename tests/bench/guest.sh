@@ -9,7 +9,8 @@
 # time.
 #
 # usage: guest.sh PART RAW
-#   PART  a: 1 vCPU, every path;  b: 2 vCPUs, the loss comparison
+#   PART  a: 1 vCPU, every path;  b: 2 vCPUs, the loss comparison;
+#         p: perf profiles of a flood, nft alone and with the module
 # Environment (set by run.sh): BENCH_BIN (tools), BENCH_KO (module or ""),
 # BENCH_CTL (nlicmpctl or ""), BENCH_PLUGIN (netlink_icmp.so or ""),
 # BENCH_DURATION, BENCH_RUNS, BENCH_MIXES, BENCH_SWEEP (offered rates as
@@ -655,6 +656,22 @@ a)
 			want "$p" && sweep_path "$p"
 		done
 	fi
+	;;
+p)	# Profiles (perf, cpu-clock: TCG has no PMU) of a flood, nft alone and
+	# with the module + collectd: where the extra time goes.
+	for p in nft module; do
+		want "$p" || continue
+		[ "$p" = module ] && { [ "$have_module" = 1 ] && insmod "$ko" || continue; }
+		cur_mix=s1
+		"start_$p" || continue
+		perf record -q -e cpu-clock -F 2000 -a -o "$tmp/perf.$p" -- \
+			ip netns exec gen "$bin/icmpflood" -i va -m "$mac_b" \
+			-d 203.0.113.254 -n 100 -c 100000000 -t "$dur" -q >&2
+		[ "$p" = module ] && { kill -TERM "$consumer_pid"; wait "$consumer_pid"; }
+		echo "=== $p: top symbols (self) ===" >&2
+		perf report -q -i "$tmp/perf.$p" --no-children --sort sym \
+			--percent-limit 1 2>/dev/null | head -40 >&2
+	done
 	;;
 b)	# ulogd2 against the module with 2 vCPUs (the loss target)
 	want ulogd && bench ulogd s1

@@ -19,6 +19,8 @@
 #               built (default: the source tree)
 #   --paths L   only these paths (default "nft bpf nflog ulogd l4 module")
 #   --mixes L   source mixes of part a (default "s1 s100 s10k s1M")
+#   --profile   only profile (perf in the guest) a 100-source flood with nft
+#               alone and with the module + collectd; prints the top symbols
 #   --check     exit 1 unless every module row kept the accounting exact
 #               (correctness only: no figure is ever a failure)
 set -euo pipefail
@@ -28,7 +30,7 @@ repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
-dur=3 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1 readcb=1 check=0
+dur=3 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1 readcb=1 check=0 profile=0
 mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf nflog ulogd l4 module"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -39,11 +41,12 @@ while [ $# -gt 0 ]; do
 	--no-2cpu) twocpu=0 ;;
 	--no-readcb) readcb=0 ;;
 	--check) check=1 ;;
+	--profile) profile=1 ;;
 	-k) kernel=$2; shift ;;
 	--build) build=$(cd "$2" && pwd); shift ;;
 	--paths) paths=$2; shift ;;
 	--mixes) mixes=$2; shift ;;
-	-h | --help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -85,11 +88,14 @@ fi
 
 # The test bed boots with slub_debug, which catches use-after-free in the
 # tests but makes every skb allocation several times slower (measured: the
-# ceiling drops ~5x) and would swamp what is measured here. Until vm.sh has
-# a switch for it, the bench boots a copy of vm.sh without it (same dir, so
-# its relative paths hold), removed on exit.
+# ceiling drops ~5x; with the U flag every allocation saves a stack trace)
+# and would swamp what is measured here: the bench boots without it.
 vm=tests/vm/vm.sh
-if grep -q '^cmdline=.*slub_debug' "$vm"; then
+if grep -q NLICMP_VM_SLUB_DEBUG "$vm"; then
+	export NLICMP_VM_SLUB_DEBUG=""
+elif grep -q '^cmdline=.*slub_debug' "$vm"; then
+	# An older vm.sh without the switch: a copy without it (same dir, so
+	# its relative paths hold), removed on exit.
 	vm=tests/vm/.vm-bench.$$.sh
 	trap 'rm -f "$repo/$vm"' EXIT
 	sed '/^cmdline=/s/ slub_debug=[A-Za-z]*//' tests/vm/vm.sh >"$vm"
@@ -103,6 +109,13 @@ guest_env=(env BENCH_BIN="$out" BENCH_KO="$ko" BENCH_CTL="$ctl"
 	BENCH_MIXES="$mixes" BENCH_SWEEP="$sweep" BENCH_PATHS="$paths")
 
 start=$(date +%s)
+
+if [ "$profile" = 1 ]; then
+	"$vm" -k "$kver" -c 1 -m 1536 -t 600 -w "$out" -- "${guest_env[@]}" \
+		tests/bench/guest.sh p "$out/profile.csv" 2>&1 | grep -v '^\[ *[0-9]' |
+		tee "$out/profile.txt"
+	exit 0
+fi
 
 # Item 5: the plugin's read callback in user space (no VM), timed and, when
 # valgrind is there, counted in instructions (repeatable on a busy host).
