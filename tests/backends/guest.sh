@@ -261,7 +261,8 @@ PING_INTERVAL=0.2
 # sees exactly the known counts that follow, and the counter backends the
 # counts plus this one.
 ping_n a1 1 198.51.100.1 && ping_n a1 1 -6 2001:db8:a::1 && ping_n a2 1 198.51.100.65 &&
-	ping_n b1 1 -I 203.0.113.18 203.0.113.17 || abort traffic "priming pings failed"
+	ping_n b1 1 -I 203.0.113.18 203.0.113.17 && ping_n b1 1 -I 203.0.113.19 203.0.113.17 ||
+	abort traffic "priming pings failed"
 A=edge-a/netlink_icmp
 B=edge-b/netlink_icmp
 chk() { "$PY" "$here/check_series.py" "$@"; }
@@ -269,7 +270,8 @@ chk primed_edge_a exporter http://127.0.0.1:9103/metrics --tries 60 --delay 0.5 
 	"$A-198.51.100.7/packets-echo_request=1" "$A-2001:db8:a::_64/packets-echo_request=1" \
 	"$A-198.51.100.70/packets-echo_request=1" >&2 || abort traffic "edge-a did not report the priming pings"
 chk primed_edge_b exporter http://127.0.0.1:9104/metrics --tries 60 --delay 0.5 \
-	"$B-203.0.113.18/packets-echo_request=1" "$B-all/packets-echo_request=1" >&2 ||
+	"$B-203.0.113.18/packets-echo_request=1" "$B-203.0.113.19/packets-echo_request=1" \
+	"$B-all/packets-echo_request=2" >&2 ||
 	abort traffic "edge-b did not report the priming ping"
 pings=()
 ping_n a1 40 198.51.100.1 &
@@ -278,10 +280,17 @@ ping_n a1 20 -6 2001:db8:a::1 &
 pings+=($!)
 ping_n a2 10 198.51.100.65 &
 pings+=($!)
-# edge-b: one heavy source first, then three light ones that do not all
-# fit in MaxSources 2 and land in "other".
-(ping_n b1 30 -I 203.0.113.18 203.0.113.17 &&
-	for a in 19 20 21; do ping_n b1 5 -I "203.0.113.$a" 203.0.113.17; done) &
+# edge-b (MaxSources 2): two busy sources at 10/s hold both places; two
+# light ones at 5/s, sent while the busy ones are, never outweigh them and
+# land in "other".
+ping_n_at() {	# INTERVAL NS COUNT ARGS...
+	PING_INTERVAL=$1 ping_n "${@:2}"
+}
+for a in 18 19; do
+	ping_n_at 0.1 b1 50 -I "203.0.113.$a" 203.0.113.17 &
+	pings+=($!)
+done
+(sleep 1.5; for a in 20 21; do ping_n b1 10 -I "203.0.113.$a" 203.0.113.17 & done; wait) &
 pings+=($!)
 # Only the pings: a bare `wait` would wait for the servers too.
 wait "${pings[@]}"
@@ -290,8 +299,9 @@ echo "traffic sent after $(elapsed) s" >&2
 EXPECT_A=("$A-198.51.100.7/packets-echo_request=41" "$A-2001:db8:a::_64/packets-echo_request=21"
 	"$A-198.51.100.70/packets-echo_request=11" "$A-all/packets-undelivered=0"
 	"$A-198.51.100.7/total_bytes>0" "$A-all/count-sources>2")
-EXPECT_B=("$B-203.0.113.18/packets-echo_request=31" "$B-all/packets-echo_request=46"
-	"$B-other/packets-echo_request>0" "$B-all/packets-undelivered=0"
+EXPECT_B=("$B-203.0.113.18/packets-echo_request=51" "$B-203.0.113.19/packets-echo_request=51"
+	"$B-all/packets-echo_request=122" "$B-other/packets-echo_request=20"
+	"!$B-203.0.113.20/packets-echo_request" "$B-all/packets-undelivered=0"
 	"$B-all/count-sources=2")
 # Per-host identity: neither host's sources show up under the other.
 DISTINCT=("!$B-198.51.100.7/packets-echo_request" "!$A-203.0.113.18/packets-echo_request")
