@@ -41,6 +41,8 @@ test_flood_identity() {
 	nft_up
 	listen_bg "" /tmp/fa.out
 	pa=$LPID
+	# One at a time: stats lists listeners in registration order.
+	wait_listeners 1 || fail "listener A did not register"
 	# A tiny receive buffer, and stopped during the flood: its queue fills.
 	listen_bg "" /tmp/fb.out --rcvbuf 4K
 	pb=$LPID

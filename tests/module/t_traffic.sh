@@ -84,6 +84,8 @@ test_two_listeners() {
 	nft_up
 	listen_bg "" /tmp/a.out
 	pa=$LPID
+	# One at a time: stats lists listeners in registration order.
+	wait_listeners 1 || fail "listener A did not register"
 	listen_bg "" /tmp/b.out
 	pb=$LPID
 	wait_listeners 2 || fail "listeners did not register"
