@@ -670,7 +670,13 @@ p)	# Profiles (perf, cpu-clock: TCG has no PMU) of a flood, nft alone and
 		[ "$p" = module ] && { kill -TERM "$consumer_pid"; wait "$consumer_pid"; }
 		echo "=== $p: top symbols (self) ===" >&2
 		perf report -q -i "$tmp/perf.$p" --no-children --sort sym \
-			--percent-limit 1 2>/dev/null | head -40 >&2
+			--percent-limit 1 2>/dev/null | head -25 >&2
+		echo "=== $p: by command and object ===" >&2
+		perf report -q -i "$tmp/perf.$p" --no-children --sort comm,dso \
+			--percent-limit 0.5 2>/dev/null | head -25 >&2
+		echo "=== $p: netlink_icmp symbols ===" >&2
+		perf report -q -i "$tmp/perf.$p" --no-children --sort dso,sym \
+			2>/dev/null | grep -i 'netlink_icmp\|nlicmp' | head -15 >&2
 	done
 	;;
 b)	# ulogd2 against the module with 2 vCPUs (the loss target)
