@@ -51,3 +51,26 @@ test_malformed_requests() {
 	out=$(dmesg_problems $mark)
 	[ -z "$out" ] || fail "kernel complained: $out"
 }
+
+# GENL_UNS_ADMIN_PERM: the admin of a user namespace may listen to the
+# network namespaces it owns (their own traffic only), not to the host's.
+test_register_userns() {
+	local out
+	load || fail "insmod failed"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		unshare --user --map-root-user --net \
+		sh -c "ip link set lo up; $CTL listen --timeout 6 -v & sleep 2;
+		       ping -q -c 3 -i 0.05 127.0.0.1 >/dev/null; sleep 1;
+		       $CTL stats; wait" 2>&1) ||
+		fail "listen in an owned netns failed: $out"
+	echo "$out" | grep -q "^listeners 1$" || fail "no listener in the new netns: $out"
+	expect_eq "echo requests received in the owned netns" \
+		"$(echo "$out" | awk '/^ipv4 127.0.0.1 > 127.0.0.1 echo_request / {
+			for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1)
+		} END { print s + 0 }')" 3
+	expect_eq "host listeners" "$(stat listeners)" 0
+	# Root of that user namespace, but the host's netns: refused.
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		unshare --user --map-root-user "$CTL" listen --timeout 1 >/dev/null 2>&1
+	expect_eq "exit status in the host netns" $? 3
+}
