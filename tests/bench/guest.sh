@@ -29,6 +29,10 @@ runs=${BENCH_RUNS:-3}
 mixes=${BENCH_MIXES:-s1 s100 s10k s1M}
 sweep=${BENCH_SWEEP:-}
 max_sources=10000		# plugin MaxSources: the 10k mix fits, 1M does not
+# The module's table (max_entries) and the BPF map: sized so that a few
+# seconds of the 1M-source flood overflow them (the default 65536 would
+# need more packets than a short TCG run sends); 10k sources fit.
+table_entries=16384
 tmp=/tmp/bench
 mkdir -p "$tmp"
 
@@ -287,10 +291,10 @@ start_nft() { consumer_pid=""; consumer_idle_us_s=0; }
 finish_nft() { sleep 0.3; }
 stop_nft() { :; }
 
-# bpf: tc ingress per-source hash map (65536 entries, like the module).
+# bpf: tc ingress per-source hash map, as many entries as the module's table.
 start_bpf() {
 	consumer_idle_us_s=0
-	"$bin/bpf_srccount" vb "$bin/bpf_srccount.bpf.o" 65536 >"$tmp/bpf.out" 2>&1 &
+	"$bin/bpf_srccount" vb "$bin/bpf_srccount.bpf.o" "$table_entries" >"$tmp/bpf.out" 2>&1 &
 	consumer_pid=$!
 	wait_ready "$tmp/bpf.out"
 }
@@ -616,7 +620,7 @@ a)
 	want nflog && bench nflog s1 s100
 	want ulogd && bench ulogd s1
 	if [ "$have_module" = 1 ] && want module; then
-		insmod "$ko" || { log "insmod failed"; have_module=0; }
+		insmod "$ko" max_entries=$table_entries || { log "insmod failed"; have_module=0; }
 	fi
 	if [ "$have_module" = 1 ] && want module; then
 		slab_before=$(slab_kb)
@@ -632,14 +636,14 @@ a)
 			module_loaded && rmmod netlink_icmp
 			l4_runs unloaded "$r"
 			[ "$have_module" = 1 ] && want module || continue
-			insmod "$ko" || break
+			insmod "$ko" max_entries=$table_entries || break
 			cur_mix=s1
 			start_module || break
 			l4_runs listener "$r"
 			kill -TERM "$consumer_pid"
 			wait "$consumer_pid"
 		done
-		[ "$have_module" = 1 ] && ! module_loaded && insmod "$ko"
+		[ "$have_module" = 1 ] && ! module_loaded && insmod "$ko" max_entries=$table_entries
 	fi
 	if [ -n "$sweep" ]; then
 		# Offered rates: fractions of this boot's nft-only ceiling (s1).
@@ -661,7 +665,7 @@ p)	# Profiles (perf, cpu-clock: TCG has no PMU) of a flood, nft alone and
 	# with the module + collectd: where the extra time goes.
 	for p in nft module; do
 		want "$p" || continue
-		[ "$p" = module ] && { [ "$have_module" = 1 ] && insmod "$ko" || continue; }
+		[ "$p" = module ] && { [ "$have_module" = 1 ] && insmod "$ko" max_entries=$table_entries || continue; }
 		cur_mix=s1
 		"start_$p" || continue
 		perf record -q -e cpu-clock -F 2000 -a -o "$tmp/perf.$p" -- \
@@ -681,7 +685,7 @@ p)	# Profiles (perf, cpu-clock: TCG has no PMU) of a flood, nft alone and
 	;;
 b)	# ulogd2 against the module with 2 vCPUs (the loss target)
 	want ulogd && bench ulogd s1
-	if [ "$have_module" = 1 ] && want module && insmod "$ko"; then
+	if [ "$have_module" = 1 ] && want module && insmod "$ko" max_entries=$table_entries; then
 		bench module s1
 	fi
 	;;
