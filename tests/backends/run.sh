@@ -104,7 +104,7 @@ if [ -d "$share/whisper" ]; then
 		# integrate to the counted pings, within one interval: collectd's
 		# 1 s reads drift under TCG, and when two land in one whisper slot
 		# the earlier is overwritten (one interval at 5 pings/s: 5, 6 with
-		# the rate jitter seen; at edge-b's 10/s: 11).  edge-b's other is
+		# the rate jitter seen; at edge-b's 20/s: 21).  edge-b's other is
 		# not primed: its first value yields no rate.  The counter
 		# backends are checked exactly.
 		chk graphite_series graphite "$g" --tries 3 \
@@ -113,9 +113,9 @@ if [ -d "$share/whisper" ]; then
 			"$A-198.51.100.70/packets-echo_request=10~6" \
 			"$A-198.51.100.7/total_bytes>0" "$A-all/count-sources>2"
 		chk fleet_graphite graphite "$g" --tries 3 \
-			"$B-203.0.113.18/packets-echo_request=50~11" \
-			"$B-203.0.113.19/packets-echo_request=50~11" \
-			"$B-all/packets-echo_request=120~11" "$B-other/packets-echo_request>0" \
+			"$B-203.0.113.18/packets-echo_request=80~21" \
+			"$B-203.0.113.19/packets-echo_request=80~21" \
+			"$B-all/packets-echo_request=176~21" "$B-other/packets-echo_request>0" \
 			"$B-all/count-sources=2" \
 			"!$B-198.51.100.7/packets-echo_request" "!$A-203.0.113.18/packets-echo_request"
 		if "$PY" "$here/validate_dashboards.py" --graphite "$g" --range 1800 \
