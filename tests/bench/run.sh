@@ -13,7 +13,7 @@
 #   --quick     1 s runs, one run each, two mixes, no sweep (a smoke run)
 #   --no-2cpu   skip part b (2 vCPUs);  --no-readcb  skip the read-callback
 #               microbench (user space, on the host)
-#   --duration  seconds of flood per run (default 3)
+#   --duration  seconds of flood per run (default 2)
 #   --runs      runs per path and mix (default 3)
 #   --build DIR where plugin/nlicmpctl and plugin/.libs/netlink_icmp.so were
 #               built (default: the source tree)
@@ -30,7 +30,7 @@ repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
-dur=3 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1 readcb=1 check=0 profile=0
+dur=2 runs=3 sweep="0.3 0.6" twocpu=1 kernel=6.1 readcb=1 check=0 profile=0
 mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf nflog ulogd l4 module"
 while [ $# -gt 0 ]; do
 	case $1 in
