@@ -101,6 +101,8 @@ END {
 			exs = med(k, "softirq_us_pkt") - med(base, "softirq_us_pkt")
 		}
 		EXTRA[k] = ex
+		SIRQ[k] = med(k, "softirq_us_pkt")
+		SIRQ_BASE[k] = ((base, "softirq_us_pkt") in n) ? med(base, "softirq_us_pkt") : "NA"
 		printf "%-4s %-14s %-6s %4d %9s %-20s %-8s %-20s %9s %9s %9s\n",
 			p[1], p[2], p[3], nruns[k], fmt(med(k, "offered_pps"), "%.0f"),
 			mmm(k, "nft_pps", "%.0f"), fmt(med(k, "loss_pct"), "%.2f"),
@@ -124,10 +126,11 @@ END {
 	for (g = 1; g <= ng; g++) {
 		k = order[g]; split(k, p, SUBSEP)
 		if (p[2] != "module") continue
-		printf "  %s %-5s sent %s nft %s seen %s deliv %s undeliv %s attributed %s (min %s%% of nft) other %s; collectd %s ms/Mpkt (idle %s ms/s not counted), RSS %s kB, slab %+d kB; runs with seen!=nft %d, seen!=deliv+undeliv %d, plugin all+undelivered!=seen %d\n",
+		printf "  %s %-5s sent %s nft %s seen %s deliv %s undeliv %s attributed %s (min %s%% of nft) other %s; softirq %s us/pkt (nft alone %s); collectd %s ms/Mpkt (idle %s ms/s not counted), RSS %s kB, slab %+d kB; runs with seen!=nft %d, seen!=deliv+undeliv %d, plugin all+undelivered!=seen %d\n",
 			p[1], p[3], med(k, "sent"), med(k, "nft"), med(k, "seen"),
 			med(k, "delivered"), med(k, "undelivered"), med(k, "attributed"),
 			fmt((stats(k, "attr_share") ? MIN : "NA"), "%.3f"), med(k, "other"),
+			fmt(SIRQ[k], "%.2f"), fmt(SIRQ_BASE[k], "%.2f"),
 			fmt(med(k, "consumer_us_pkt") * 1000, "%.0f"),
 			fmt(med(k, "idle_us_s") / 1000, "%.1f"),
 			(stats(k, "rss_kb") ? MAX : "NA"), med(k, "slab_kb"),
