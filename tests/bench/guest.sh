@@ -486,6 +486,8 @@ finish_module() {
 	sleep "$interval.2"	# one more interval: every csv line is final
 	read -r _ RESULT_DEL RESULT_UND <<<"$(mod_stats)"
 	RESULT_RSS=$(rss_kb "$consumer_pid")
+	# The module's table entries now (their own slab cache, if it has one).
+	entry_kb=$(awk '/^nlicmp/ { s += $3 * $4 } END { printf "%d", s / 1024 }' /proc/slabinfo)
 	kill -TERM "$consumer_pid"
 	wait "$consumer_pid"
 	und=$(csv_sum all 'packets-undelivered')
@@ -499,7 +501,7 @@ finish_module() {
 		tail -n 5 "$tmp/collectd/collectd.log" >&2
 	fi
 	RESULT_CONSUMER=$RESULT_ALL
-	RESULT_EXTRA="plugin_undelivered=$und;sources=$(csv_sum all 'count-sources' | head -1)"
+	RESULT_EXTRA="plugin_undelivered=$und;sources=$(csv_sum all 'count-sources' | head -1);entry_slab_kb=$entry_kb"
 }
 stop_module() { :; }
 

@@ -77,6 +77,7 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		al = $col["all"]; pu = getx(x, "plugin_undelivered")
 		if (!isnum(al) || !isnum(pu) || al + pu != s + 0) bad_plugin[k]++
 		add(k, "idle_us_s", getx(x, "idle_us_s"))
+		add(k, "entry_slab_kb", getx(x, "entry_slab_kb"))
 	}
 	cons = $col["consumer"]
 	if (isnum(cons) && nft > 0) add(k, "loss_pct", 100 * (nft - cons) / nft)
@@ -126,14 +127,15 @@ END {
 	for (g = 1; g <= ng; g++) {
 		k = order[g]; split(k, p, SUBSEP)
 		if (p[2] != "module") continue
-		printf "  %s %-5s sent %s nft %s seen %s deliv %s undeliv %s attributed %s (min %s%% of nft) other %s; softirq %s us/pkt (nft alone %s); collectd %s ms/Mpkt (idle %s ms/s not counted), RSS %s kB, slab %+d kB; runs with seen!=nft %d, seen!=deliv+undeliv %d, plugin all+undelivered!=seen %d\n",
+		printf "  %s %-5s sent %s nft %s seen %s deliv %s undeliv %s attributed %s (min %s%% of nft) other %s; softirq %s us/pkt (nft alone %s); collectd %s ms/Mpkt (idle %s ms/s not counted), RSS %s kB, module entries slab %s kB (meminfo Slab %+d kB); runs with seen!=nft %d, seen!=deliv+undeliv %d, plugin all+undelivered!=seen %d\n",
 			p[1], p[3], med(k, "sent"), med(k, "nft"), med(k, "seen"),
 			med(k, "delivered"), med(k, "undelivered"), med(k, "attributed"),
 			fmt((stats(k, "attr_share") ? MIN : "NA"), "%.3f"), med(k, "other"),
 			fmt(SIRQ[k], "%.2f"), fmt(SIRQ_BASE[k], "%.2f"),
 			fmt(med(k, "consumer_us_pkt") * 1000, "%.0f"),
 			fmt(med(k, "idle_us_s") / 1000, "%.1f"),
-			(stats(k, "rss_kb") ? MAX : "NA"), med(k, "slab_kb"),
+			(stats(k, "rss_kb") ? MAX : "NA"),
+			(stats(k, "entry_slab_kb") ? MAX : "NA"), med(k, "slab_kb"),
 			bad_seen[k], bad_id[k], bad_plugin[k]
 	}
 
