@@ -486,8 +486,14 @@ finish_module() {
 	sleep "$interval.2"	# one more interval: every csv line is final
 	read -r _ RESULT_DEL RESULT_UND <<<"$(mod_stats)"
 	RESULT_RSS=$(rss_kb "$consumer_pid")
-	# The module's table entries now (their own slab cache, if it has one).
-	entry_kb=$(awk '/^nlicmp/ { s += $3 * $4 } END { printf "%d", s / 1024 }' /proc/slabinfo)
+	# The module's table now: entries x their slab object size (SLUB may
+	# merge the cache with another, so /proc/slabinfo cannot tell).
+	local entries osz
+	entries=$("$ctl" stats 2>/dev/null | awk '$1 == "entries" { print $2 }')
+	osz=$(cat /sys/kernel/slab/nlicmp_entry/slab_size 2>/dev/null)
+	entry_kb=NA
+	[ -n "$entries" ] && [ -n "$osz" ] && entry_kb=$((entries * osz / 1024))
+	RESULT_EXTRA_ENTRIES=$entries
 	kill -TERM "$consumer_pid"
 	wait "$consumer_pid"
 	und=$(csv_sum all 'packets-undelivered')
@@ -501,7 +507,7 @@ finish_module() {
 		tail -n 5 "$tmp/collectd/collectd.log" >&2
 	fi
 	RESULT_CONSUMER=$RESULT_ALL
-	RESULT_EXTRA="plugin_undelivered=$und;sources=$(csv_sum all 'count-sources' | head -1);entry_slab_kb=$entry_kb"
+	RESULT_EXTRA="plugin_undelivered=$und;sources=$(csv_sum all 'count-sources' | head -1);entry_slab_kb=$entry_kb;entries=$RESULT_EXTRA_ENTRIES"
 }
 stop_module() { :; }
 
