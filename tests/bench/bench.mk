@@ -34,9 +34,8 @@ $(B)/bpf_srccount: $(S)bpf_srccount.c $(S)bpf_srccount.h | $(B)
 # The read-callback microbench: the plugin's real code with the unit
 # tests' fake daemon (user space, no module needed).
 TOP := $(S)../../
-PLUGIN_PARTS = $(addprefix $(TOP)plugin/,nlicmp_prefix.c nlicmp_sources.c \
-	nlicmp_alerts.c nlicmp_config.c nlicmp_client.c icmp_names.c) \
-	$(TOP)tests/unit/fake_collectd.c
+PLUGIN_PARTS = $(filter-out %/netlink_icmp.c %/nlicmpctl.c, \
+	$(wildcard $(TOP)plugin/*.c)) $(TOP)tests/unit/fake_collectd.c
 $(B)/readcb: $(S)readcb.c $(PLUGIN_PARTS) $(TOP)plugin/netlink_icmp.c | $(B)
 	$(CC) $(CFLAGS) -std=gnu17 -DHAVE_CONFIG_H -I/usr/include/collectd \
 		-I$(TOP)plugin -I$(TOP)include -I$(TOP)tests/unit \
