@@ -87,6 +87,7 @@ cp "$share"/*.log "$out/" 2>/dev/null
 
 # graphite-web on this side, over the whisper files carbon wrote in the guest.
 if [ -d "$share/whisper" ]; then
+	# shellcheck disable=SC2034 # used by lib/servers.sh
 	NLB_DIR=$share
 	NLB_GRAPHITE_WEB_PORT=${NLB_GRAPHITE_WEB_PORT:-18080}
 	# shellcheck source=lib/servers.sh

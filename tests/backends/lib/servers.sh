@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Start/stop helpers for the backend servers the end-to-end tests run.
 # Sourced by bash scripts.  Every server gets a config generated under
 # $NLB_DIR (a temp dir), listens on loopback only, runs in the foreground as a
@@ -192,6 +193,7 @@ EOF
 	# The find API (Grafana's template variable queries) needs the auth
 	# tables: create the sqlite schema first, then exec the server so the
 	# PID we track is the server's.
+	# shellcheck disable=SC2016 # expanded by that bash, from its arguments
 	nlb_start graphite-web env PYTHONPATH="$d" \
 		GRAPHITE_SETTINGS_MODULE=nlb_graphite_settings \
 		DJANGO_SETTINGS_MODULE=graphite.settings \
