@@ -18,6 +18,10 @@ packages=(
 	iproute2 iputils-ping nftables libcap2-bin procps util-linux
 	# unit tests under valgrind
 	valgrind
+	# backends: real servers fed by the plugin (tests/backends), and what
+	# collectd's write_prometheus needs but only suggests
+	graphite-carbon graphite-web influxdb prometheus
+	libprotobuf-c1 libmicrohttpd12 curl python3
 )
 
 missing=()
