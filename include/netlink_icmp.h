@@ -21,7 +21,10 @@
 /* Release of the module and tools; the ECHO reply carries it. */
 #define NLICMP_RELEASE		"1.0.0"
 
-/* Longest ECHO text, including its terminating NUL. */
+/*
+ * Longest ECHO request text, including its terminating NUL. The reply adds
+ * the "netlink_icmp <release>: " prefix, so it may be longer.
+ */
 #define NLICMP_ECHO_MAX		256
 
 enum nlicmp_cmd {
@@ -96,8 +99,10 @@ enum nlicmp_stat_attr {
 	NLICMP_S_PAD,
 	NLICMP_S_SEEN,		/* u64: ICMP/ICMPv6 packets the hooks saw */
 	NLICMP_S_MALFORMED,	/* u64: of those, with a truncated header */
-	NLICMP_S_UNATTRIBUTED,	/* u64: no room in the table for their key */
-	NLICMP_S_NOMEM,		/* u64: no memory for a new table entry */
+	NLICMP_S_UNATTRIBUTED,	/* u64: counted without a source: no room in
+				 * the table, or no memory (S_NOMEM)
+				 */
+	NLICMP_S_NOMEM,		/* u64: of those, no memory for a new entry */
 	NLICMP_S_ENTRIES,	/* u32: table entries now */
 	NLICMP_S_MAX_ENTRIES,	/* u32: table bound (module parameter) */
 	NLICMP_S_LISTENERS,	/* u32: registered listeners now */
