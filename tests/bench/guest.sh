@@ -438,6 +438,10 @@ start_module() {
 	local i
 	for i in $(seq 100); do
 		if "$ctl" stats 2>/dev/null | grep -qE '^listeners [1-9]'; then
+			# The identity counts from REGISTER: mark it now.
+			read -r seen_at_register _ _ <<<"$(mod_stats)"
+			nft_at_register=$(nft_count icmp)
+			marked=1
 			# Its idle cost (timers, reads, writes of the totals),
 			# in us per second, once started up.
 			local ua ub ta tb
@@ -513,6 +517,7 @@ stop_module() { :; }
 
 # Counters when the listener registered (module path only).
 register_marks() {
+	[ "$path" = module ] && [ "${marked:-0}" = 1 ] && { marked=0; return 0; }
 	seen_at_register=0 nft_at_register=0
 	[ "$path" = module ] || return 0
 	seen_at_register=$(mod_stats | awk '{print $1}')
