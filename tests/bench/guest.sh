@@ -230,6 +230,10 @@ run_once() {
 		-c 100000000 -t "$d" ${rate:+-R $rate} -q -S)
 	proc_us_v umid "$consumer_pid"
 	tmid=$EPOCHREALTIME
+	# The module's table right after the flood (idle entries go later).
+	entries_after_flood=""
+	[ "$path" = module ] &&
+		entries_after_flood=$("$ctl" stats 2>/dev/null | awk '$1 == "entries" { print $2 }')
 	kv_v sent sent "$out"
 	kv_v secs seconds "$out"
 	kv_v busy busy_us "$out"
@@ -490,10 +494,10 @@ finish_module() {
 	sleep "$interval.2"	# one more interval: every csv line is final
 	read -r _ RESULT_DEL RESULT_UND <<<"$(mod_stats)"
 	RESULT_RSS=$(rss_kb "$consumer_pid")
-	# The module's table now: entries x their slab object size (SLUB may
+	# The module's table after the flood: entries x their slab object size (SLUB may
 	# merge the cache with another, so /proc/slabinfo cannot tell).
 	local entries osz
-	entries=$("$ctl" stats 2>/dev/null | awk '$1 == "entries" { print $2 }')
+	entries=$entries_after_flood
 	osz=$(cat /sys/kernel/slab/nlicmp_entry/slab_size 2>/dev/null)
 	entry_kb=NA
 	[ -n "$entries" ] && [ -n "$osz" ] && entry_kb=$((entries * osz / 1024))
