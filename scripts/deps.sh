@@ -1,6 +1,8 @@
 #!/bin/bash
-# Installs every Debian package the build, the tests, the demo and the
-# benchmarks need. Idempotent: does nothing when all are present.
+# Installs every Debian package the build, the tests and the demo need;
+# with --bench, also what the benchmarks (tests/bench/run.sh) compare
+# against. Idempotent: does nothing when all are present.
+#   scripts/deps.sh [--bench]
 set -euo pipefail
 
 packages=(
@@ -23,6 +25,13 @@ packages=(
 	graphite-carbon graphite-web influxdb prometheus
 	libprotobuf-c1 libmicrohttpd12 curl python3
 )
+if [ "${1:-}" = --bench ]; then
+	packages+=(
+		# the baselines: NFLOG readers and a tc-BPF map; the plot; perf
+		libnetfilter-log-dev ulogd2 clang llvm libbpf-dev
+		gnuplot-nox linux-perf
+	)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -52,6 +52,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+bash scripts/deps.sh --bench
 out=$repo/build/bench
 mkdir -p "$out"
 make -s -f tests/bench/bench.mk B="$out"
