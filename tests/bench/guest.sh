@@ -240,11 +240,15 @@ run_once() {
 	kv_v sirq softirq_us "$out"
 	RESULT_CONSUMER=NA RESULT_ATTR=NA RESULT_OTHER=NA RESULT_ALL=NA RESULT_EXTRA=NA
 	RESULT_RSS=NA RESULT_DEL=NA RESULT_UND=NA RESULT_U1="" RESULT_T1=""
+	RESULT_SEEN="" RESULT_NFT=""
 	"finish_$path"	# drains the consumer and fills RESULT_*
 	n1=$(nft_count icmp)
 	proc_us_v u1 "$consumer_pid"
 	[ -n "$RESULT_U1" ] && u1=$RESULT_U1
 	read -r m1 _ _ <<<"$(mod_stats)"
+	# The module path read them together, while collectd was registered.
+	[ -n "$RESULT_SEEN" ] && m1=$RESULT_SEEN
+	[ -n "$RESULT_NFT" ] && n1=$RESULT_NFT
 	d1=$(softnet_drops)
 	slab_kb_v slab1
 	local n=$((n1 - n0)) seen=NA
@@ -492,7 +496,16 @@ finish_module() {
 	RESULT_T1=$EPOCHREALTIME
 	log "module path settled after $i polls"
 	sleep "$interval.2"	# one more interval: every csv line is final
-	read -r _ RESULT_DEL RESULT_UND <<<"$(mod_stats)"
+	# seen, delivered and undelivered of one instant, after a flush took
+	# in any stray packet (an ICMPv6 probe can come at any time); nft with
+	# them, before collectd's exit leaves later packets undelivered to it.
+	for i in $(seq 20); do
+		read -r RESULT_SEEN RESULT_DEL RESULT_UND <<<"$(mod_stats)"
+		RESULT_NFT=$(nft_count icmp)
+		[ "$RESULT_DEL" != NA ] || break
+		[ $((RESULT_DEL + RESULT_UND)) -eq $((RESULT_SEEN - seen_at_register)) ] && break
+		sleep 0.5
+	done
 	RESULT_RSS=$(rss_kb "$consumer_pid")
 	# The module's table after the flood: entries x their slab object size (SLUB may
 	# merge the cache with another, so /proc/slabinfo cannot tell).
