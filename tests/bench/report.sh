@@ -178,7 +178,7 @@ END {
 	kb2m = "b" SUBSEP "module" SUBSEP "s1"; kb2u = "b" SUBSEP "ulogd" SUBSEP "s1"
 	if ((kb2m, "loss_pct") in n) {
 		# Below 0: the consumer also got a stray packet from before the
-		# window's nft reading; nothing was lost.
+		# nft reading of the window; nothing was lost.
 		stats(kb2m, "loss_pct"); lm = MAX < 0 ? 0 : MAX
 		lu = (kb2u, "loss_pct") in n ? med(kb2u, "loss_pct") : "NA"
 		stats(kb2m, "undelivered"); um = MAX
