@@ -12,6 +12,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "nlicmp_retired.h"
+#include "nlicmp_sketch.h"
+
 #define NO_SLOT UINT32_MAX
 
 struct count {
@@ -33,13 +36,20 @@ struct counts {
 struct source {
 	struct nlicmp_net net;
 	char name[NLICMP_NET_STRLEN];	/* formatted once, on admission */
+	/* Named: cumulative, as its series shows them. In probation: since
+	 * the previous snapshot (which handed them to other).
+	 */
 	struct counts c;
-	double score;
+	uint64_t hash;		/* net_hash64, the sketch's key */
+	uint64_t cur, prev;	/* weight in this and the previous interval */
+	uint64_t got;		/* packets counted since the last snapshot */
 	uint64_t last_seen;
+	uint32_t reads;		/* snapshots with packets, while in probation */
 	uint32_t gen;
 	uint32_t heap_pos;
 	uint32_t hash_next;
 	bool used;
+	bool named;		/* has a series of its own */
 };
 
 struct nlicmp_sources {
@@ -56,6 +66,10 @@ struct nlicmp_sources {
 	uint32_t *bucket;	/* hash chains of slot numbers */
 	uint32_t nbucket;	/* power of two */
 	uint64_t seed;
+	/* Untracked sources' weight in this and the previous interval. */
+	struct nlicmp_sketch *sk_cur, *sk_prev;
+	struct nlicmp_retired *retired;
+	uint64_t last_snapshot;	/* `now` of the previous snapshot, 0: none */
 };
 
 /* ---- counters ---- */
@@ -144,24 +158,27 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
-static uint32_t net_hash(const struct nlicmp_sources *t,
-			 const struct nlicmp_net *n)
+static uint64_t net_hash64(const struct nlicmp_sources *t,
+			   const struct nlicmp_net *n)
 {
 	uint64_t a, b;
 
 	memcpy(&a, n->addr, 8);
 	memcpy(&b, n->addr + 8, 8);
-	return (uint32_t)mix(mix(t->seed ^ a) ^ b ^
-			     ((uint64_t)n->family << 8 | n->len)) &
-	       (t->nbucket - 1);
+	return mix(mix(t->seed ^ a) ^ b ^ ((uint64_t)n->family << 8 | n->len));
+}
+
+static uint32_t bucket_of(const struct nlicmp_sources *t, uint64_t h)
+{
+	return (uint32_t)h & (t->nbucket - 1);
 }
 
 static uint32_t hash_lookup(const struct nlicmp_sources *t,
-			    const struct nlicmp_net *n)
+			    const struct nlicmp_net *n, uint64_t h)
 {
 	uint32_t s;
 
-	for (s = t->bucket[net_hash(t, n)]; s != NO_SLOT;
+	for (s = t->bucket[bucket_of(t, h)]; s != NO_SLOT;
 	     s = t->slot[s].hash_next)
 		if (nlicmp_net_equal(&t->slot[s].net, n))
 			return s;
@@ -170,7 +187,7 @@ static uint32_t hash_lookup(const struct nlicmp_sources *t,
 
 static void hash_remove(struct nlicmp_sources *t, uint32_t s)
 {
-	uint32_t *p = &t->bucket[net_hash(t, &t->slot[s].net)];
+	uint32_t *p = &t->bucket[bucket_of(t, t->slot[s].hash)];
 
 	while (*p != s)
 		p = &t->slot[*p].hash_next;
@@ -178,6 +195,15 @@ static void hash_remove(struct nlicmp_sources *t, uint32_t s)
 }
 
 /* ---- min-heap of slots by score ---- */
+
+/* Weight over the last two intervals: the one under way and the one
+ * before, so that a source is never judged on a fraction of an interval
+ * only (at the start of one, every score would be near 0).
+ */
+static uint64_t score(const struct nlicmp_sources *t, uint32_t s)
+{
+	return t->slot[s].cur + t->slot[s].prev;
+}
 
 static void heap_set(struct nlicmp_sources *t, uint32_t pos, uint32_t s)
 {
@@ -192,7 +218,7 @@ static void heap_up(struct nlicmp_sources *t, uint32_t pos)
 	while (pos > 0) {
 		uint32_t parent = (pos - 1) / 2;
 
-		if (t->slot[t->heap[parent]].score <= t->slot[s].score)
+		if (score(t, t->heap[parent]) <= score(t, s))
 			break;
 		heap_set(t, pos, t->heap[parent]);
 		pos = parent;
@@ -210,10 +236,9 @@ static void heap_down(struct nlicmp_sources *t, uint32_t pos)
 		if (child >= t->nused)
 			break;
 		if (child + 1 < t->nused &&
-		    t->slot[t->heap[child + 1]].score <
-		    t->slot[t->heap[child]].score)
+		    score(t, t->heap[child + 1]) < score(t, t->heap[child]))
 			child++;
-		if (t->slot[s].score <= t->slot[t->heap[child]].score)
+		if (score(t, s) <= score(t, t->heap[child]))
 			break;
 		heap_set(t, pos, t->heap[child]);
 		pos = child;
@@ -223,14 +248,30 @@ static void heap_down(struct nlicmp_sources *t, uint32_t pos)
 
 /* ---- table ---- */
 
+/* The sketch's width: a few counters per tracked source keeps an
+ * untracked source's overestimate well under the lowest tracked weight.
+ */
+static uint32_t sketch_width(uint32_t max)
+{
+	uint64_t w = 8 * (uint64_t)max;
+
+	if (w < NLICMP_SKETCH_MIN_WIDTH)
+		w = NLICMP_SKETCH_MIN_WIDTH;
+	return w > NLICMP_SKETCH_MAX_WIDTH ? NLICMP_SKETCH_MAX_WIDTH :
+					     (uint32_t)w;
+}
+
 struct nlicmp_sources *nlicmp_sources_new(const struct nlicmp_sources_conf *conf)
 {
 	struct nlicmp_sources *t = calloc(1, sizeof(*t));
 	uint32_t i, max = conf->max_sources;
+	uint64_t retired = (uint64_t)NLICMP_RETIRED_FACTOR * max;
 
 	if (t == NULL)
 		return NULL;
 	t->conf = *conf;
+	if (t->conf.min_reads == 0)
+		t->conf.min_reads = 1;
 	t->nbucket = 1;
 	while (t->nbucket < 2 * (uint64_t)max && t->nbucket < (1u << 31))
 		t->nbucket <<= 1;
@@ -242,22 +283,30 @@ struct nlicmp_sources *nlicmp_sources_new(const struct nlicmp_sources_conf *conf
 		       conf->nignore * sizeof(*t->ignore));
 	}
 	t->conf.ignore = t->ignore;
+	/* A per-table secret, so a spoofer cannot aim at one hash chain or
+	 * at one sketch cell.
+	 */
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) !=
+	    sizeof(t->seed))
+		t->seed = (uint64_t)time(NULL) ^ (uintptr_t)t;
 	/* max may be 0 (totals only): allocate at least one element. */
 	t->slot = calloc(max ? max : 1, sizeof(*t->slot));
 	t->heap = calloc(max ? max : 1, sizeof(*t->heap));
 	t->free_slot = calloc(max ? max : 1, sizeof(*t->free_slot));
 	t->bucket = malloc(t->nbucket * sizeof(*t->bucket));
-	if (!t->slot || !t->heap || !t->free_slot || !t->bucket)
+	t->sk_cur = nlicmp_sketch_new(sketch_width(max), t->seed);
+	t->sk_prev = nlicmp_sketch_new(sketch_width(max), t->seed);
+	t->retired = nlicmp_retired_new(retired > UINT32_MAX / 2 ?
+					UINT32_MAX / 2 : (uint32_t)retired,
+					t->seed);
+	if (!t->slot || !t->heap || !t->free_slot || !t->bucket ||
+	    !t->sk_cur || !t->sk_prev || !t->retired)
 		goto fail;
 	for (i = 0; i < t->nbucket; i++)
 		t->bucket[i] = NO_SLOT;
 	for (i = 0; i < max; i++)
 		t->free_slot[i] = max - 1 - i;
 	t->nfree = max;
-	/* A per-table secret, so a spoofer cannot aim at one hash chain. */
-	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) !=
-	    sizeof(t->seed))
-		t->seed = (uint64_t)time(NULL) ^ (uintptr_t)t;
 	return t;
 fail:
 	nlicmp_sources_free(t);
@@ -277,6 +326,9 @@ void nlicmp_sources_free(struct nlicmp_sources *t)
 	free(t->heap);
 	free(t->free_slot);
 	free(t->bucket);
+	nlicmp_sketch_free(t->sk_cur);
+	nlicmp_sketch_free(t->sk_prev);
+	nlicmp_retired_free(t->retired);
 	free(t->ignore);
 	free(t->all.v);
 	free(t->other.v);
@@ -288,14 +340,39 @@ size_t nlicmp_sources_count(const struct nlicmp_sources *t)
 	return t->nused;
 }
 
-/* The slot leaves the table; its counters go to other. */
+/* A named source's series as the last snapshot showed it, remembered so
+ * that it continues if the source comes back.
+ */
+static void retire(struct nlicmp_sources *t, struct source *e)
+{
+	struct nlicmp_retired_count v[NLICMP_SOURCE_MAX_KEYS];
+	uint32_t i, n = 0;
+
+	for (i = 0; i < e->c.n; i++)
+		if (e->c.v[i].last > 0)
+			v[n++] = (struct nlicmp_retired_count){
+				.key = e->c.v[i].key,
+				.packets = e->c.v[i].last,
+			};
+	if (nlicmp_retired_put(t->retired, &e->net, v, n, e->c.bytes_last) < 0)
+		t->lost++;
+}
+
+/*
+ * The slot leaves the table: its counters go to other, its weight back to
+ * the sketches (an evicted source competes again with what it had).
+ */
 static void source_drop(struct nlicmp_sources *t, uint32_t s)
 {
 	struct source *e = &t->slot[s];
 	uint32_t pos = e->heap_pos;
 
+	if (e->named)
+		retire(t, e);
 	if (counts_hand_over(&t->other, &e->c) < 0)
 		t->lost++;
+	nlicmp_sketch_raise(t->sk_cur, e->hash, e->cur);
+	nlicmp_sketch_raise(t->sk_prev, e->hash, e->prev);
 	hash_remove(t, s);
 	t->nused--;
 	if (pos != t->nused) {
@@ -309,25 +386,59 @@ static void source_drop(struct nlicmp_sources *t, uint32_t s)
 	t->free_slot[t->nfree++] = s;
 }
 
+/* A series remembered from an earlier stay continues where it was. */
+static int source_restore(struct nlicmp_sources *t, struct source *e)
+{
+	const struct nlicmp_retired_entry *r =
+		nlicmp_retired_take(t->retired, &e->net);
+	uint32_t i;
+
+	if (r == NULL)
+		return 0;
+	for (i = 0; i < r->n; i++) {
+		if (counts_add(&e->c, r->v[i].key, r->v[i].packets,
+			       NLICMP_SOURCE_MAX_KEYS) < 0)
+			return -ENOMEM;
+	}
+	for (i = 0; i < e->c.n; i++)
+		e->c.v[i].last = e->c.v[i].packets;
+	e->c.bytes = e->c.bytes_last = r->bytes;
+	e->named = true;
+	return 0;
+}
+
 static uint32_t source_take(struct nlicmp_sources *t,
-			    const struct nlicmp_net *net, uint64_t now)
+			    const struct nlicmp_net *net, uint64_t hash,
+			    uint64_t cur, uint64_t prev, uint64_t now)
 {
 	uint32_t s = t->free_slot[--t->nfree];
 	struct source *e = &t->slot[s];
-	uint32_t h = net_hash(t, net);
+	uint32_t b = bucket_of(t, hash);
 
 	e->net = *net;
+	e->hash = hash;
 	nlicmp_net_format(net, e->name, sizeof(e->name));
 	e->c.n = 0;
 	e->c.bytes = 0;
 	e->c.bytes_last = 0;
-	e->score = 0;
+	e->cur = cur;
+	e->prev = prev;
+	e->got = 0;
+	e->reads = 0;
+	e->named = false;
 	e->last_seen = now;
 	e->gen++;
 	e->used = true;
-	e->hash_next = t->bucket[h];
-	t->bucket[h] = s;
+	if (source_restore(t, e) < 0) {
+		e->c.n = 0;
+		e->c.bytes = e->c.bytes_last = 0;
+		e->named = false;
+		t->lost++;
+	}
+	e->hash_next = t->bucket[b];
+	t->bucket[b] = s;
 	heap_set(t, t->nused++, s);
+	heap_up(t, t->nused - 1);
 	return s;
 }
 
@@ -350,11 +461,39 @@ static void to_other(struct nlicmp_sources *t, uint32_t key,
 	t->other.bytes += rec->bytes;
 }
 
+/*
+ * An untracked source's record: count it in the sketch, then admit the
+ * source when its estimated weight beats the lowest tracked one's by
+ * NLICMP_ADMIT_MARGIN (so sources of equal weight do not take turns).
+ * Returns its slot, or NO_SLOT.
+ */
+static uint32_t admit(struct nlicmp_sources *t, const struct nlicmp_net *src,
+		      uint64_t hash, uint64_t packets, uint64_t now)
+{
+	uint64_t cur = nlicmp_sketch_add(t->sk_cur, hash, packets);
+	uint64_t prev = nlicmp_sketch_get(t->sk_prev, hash);
+
+	if (t->nfree == 0) {
+		uint32_t min = t->nused ? t->heap[0] : NO_SLOT;
+		uint64_t low;
+
+		if (min == NO_SLOT)
+			return NO_SLOT;
+		low = score(t, min);
+		if (cur + prev <= low + low / NLICMP_ADMIT_MARGIN)
+			return NO_SLOT;
+		source_drop(t, min);
+	}
+	/* The record is counted below, as for any tracked source. */
+	return source_take(t, src, hash, cur - packets, prev, now);
+}
+
 void nlicmp_sources_add(struct nlicmp_sources *t,
 			const struct nlicmp_record *rec, uint64_t now)
 {
 	struct nlicmp_net src;
 	uint32_t key, s;
+	uint64_t hash;
 	struct source *e;
 	int fam = rec->family;
 
@@ -386,29 +525,24 @@ void nlicmp_sources_add(struct nlicmp_sources *t,
 			      fam == AF_INET ? t->conf.v4_prefix :
 					       t->conf.v6_prefix);
 
-	s = hash_lookup(t, &src);
+	hash = net_hash64(t, &src);
+	s = hash_lookup(t, &src, hash);
+	if (s == NO_SLOT)
+		s = admit(t, &src, hash, rec->packets, now);
 	if (s == NO_SLOT) {
-		if (t->nfree == 0) {
-			uint32_t min = t->nused ? t->heap[0] : NO_SLOT;
-
-			if (min == NO_SLOT ||
-			    (double)rec->packets <= t->slot[min].score) {
-				to_other(t, key, rec);
-				return;
-			}
-			source_drop(t, min);
-		}
-		s = source_take(t, &src, now);
+		to_other(t, key, rec);
+		return;
 	}
 	e = &t->slot[s];
+	e->cur += rec->packets;
+	e->got += rec->packets;
+	e->last_seen = now;
+	heap_down(t, e->heap_pos);
 	if (counts_add(&e->c, key, rec->packets, NLICMP_SOURCE_MAX_KEYS) < 0) {
 		to_other(t, key, rec);
 		return;
 	}
 	e->c.bytes += rec->bytes;
-	e->last_seen = now;
-	e->score += (double)rec->packets;
-	heap_down(t, e->heap_pos);
 }
 
 /* ---- snapshot ---- */
@@ -453,15 +587,71 @@ static int snap_counts(struct nlicmp_snapshot *snap, struct counts *c,
 	return 0;
 }
 
+/* A source in probation: what it got in the interval goes to other, where
+ * its packets stay until it has a series of its own.
+ */
+static int counts_give_all(struct counts *dst, struct counts *src)
+{
+	int err = 0;
+	uint32_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (counts_add(dst, src->v[i].key, src->v[i].packets,
+			       UINT32_MAX) < 0)
+			err = -ENOMEM;
+	dst->bytes += src->bytes;
+	src->n = 0;
+	src->bytes = 0;
+	src->bytes_last = 0;
+	return err;
+}
+
+/* Whether a source in probation gets its series at this snapshot. */
+static bool graduates(const struct nlicmp_sources *t, struct source *e,
+		      uint64_t now)
+{
+	if (e->got > 0)
+		e->reads++;
+	if (e->reads >= t->conf.min_reads)
+		return true;
+	return t->conf.min_rate > 0 && t->last_snapshot > 0 &&
+	       now > t->last_snapshot &&
+	       (double)e->got / (double)(now - t->last_snapshot) >=
+	       t->conf.min_rate;
+}
+
+/* A new interval: the weights move one interval back. */
+static void rotate(struct nlicmp_sources *t)
+{
+	struct nlicmp_sketch *sk = t->sk_prev;
+	uint32_t i;
+
+	for (i = 0; i < t->nused; i++) {
+		struct source *e = &t->slot[t->heap[i]];
+
+		e->prev = e->cur;
+		e->cur = 0;
+		e->got = 0;
+	}
+	for (i = t->nused / 2; i-- > 0;)
+		heap_down(t, i);
+	t->sk_prev = t->sk_cur;
+	t->sk_cur = sk;
+	nlicmp_sketch_clear(sk);
+}
+
 int nlicmp_sources_snapshot(struct nlicmp_sources *t,
 			    struct nlicmp_snapshot *snap, uint64_t now)
 {
 	uint32_t s;
 	int err = 0;
 
+	/* now may precede a record's time when the caller's clock steps
+	 * back: such a source was just heard, not silent for ages.
+	 */
 	if (t->conf.timeout > 0)
 		for (s = 0; s < t->conf.max_sources; s++)
-			if (t->slot[s].used &&
+			if (t->slot[s].used && now > t->slot[s].last_seen &&
 			    now - t->slot[s].last_seen > t->conf.timeout)
 				source_drop(t, s);
 
@@ -476,17 +666,23 @@ int nlicmp_sources_snapshot(struct nlicmp_sources *t,
 
 		if (!e->used)
 			continue;
-		/* Uniform decay keeps the heap order. */
-		e->score /= 2;
 		o = &snap->src[snap->nsrc++];
 		o->net = e->net;
 		memcpy(o->name, e->name, sizeof(o->name));
 		o->slot = s;
 		o->gen = e->gen;
+		o->fresh = !e->named && graduates(t, e, now);
+		if (o->fresh)
+			e->named = true;
+		o->named = e->named;
 		if (snap_counts(snap, &e->c, o) < 0)
 			err = -ENOMEM;
+		if (!e->named && counts_give_all(&t->other, &e->c) < 0)
+			err = -ENOMEM;
 	}
-	/* After the sources: a drop above moved counts into other. */
+	rotate(t);
+	t->last_snapshot = now;
+	/* After the sources: drops and probation moved counts into other. */
 	if (snap_counts(snap, &t->all, &snap->all) < 0 ||
 	    snap_counts(snap, &t->other, &snap->other) < 0)
 		err = -ENOMEM;

@@ -2,31 +2,48 @@
 /*
  * nlicmp_sources: the plugin's aggregation table. Takes the module's
  * records, groups sources by prefix and keeps cumulative per-source
- * counters for at most max_sources sources, choosing which ones with a
- * heavy-hitter algorithm; also the host totals ("all") and what no tracked
- * source holds ("other").
+ * counters for at most max_sources sources, chosen by their weight; also
+ * the host totals ("all") and what no source's series holds ("other").
  *
- * Space-Saving, adapted to a stream of weighted, per-interval records:
- * max_sources counters in a min-heap by score; a source's score is the
- * packets it sent, halved at every read, so it measures recent rate. A
- * record of an untracked source takes the place of the lowest-scored
- * source when the record alone weighs more than that source's score (the
- * newcomer then scores its own packets, not the evicted one's: a spoofed
- * flood of one-packet sources cannot churn out a heavier one). So a source
- * sending k times the typical flooding source's packets per interval is
- * tracked from its first record on, once k > 2, whatever the number of
- * flooding sources; only the order of equally light sources is arbitrary.
+ * Selection. A source's weight is every packet it sent in the interval
+ * under way plus the interval before (all its records, whatever their
+ * destination, type or code, and however many flushes an interval holds).
+ * Tracked sources know theirs exactly from admission on, with what the
+ * sketch estimated before; untracked ones are estimated by a fixed-size
+ * count-min sketch with conservative update (nlicmp_sketch), which never
+ * underestimates. A record of an untracked source takes the place of the
+ * lowest-weighted tracked source when the newcomer's estimate exceeds that
+ * weight by more than 1/NLICMP_ADMIT_MARGIN (so equally busy sources do not
+ * take turns); the evicted source's weight goes back into the sketch.
+ * Guarantee, up to the sketch's overestimate: a source sending, in each
+ * of two consecutive intervals, more than the interval's total/k, or more
+ * than twice what the lowest tracked source sends, is tracked by the end
+ * of the second interval (k = max_sources, margin ignored for large k).
+ * Memory: O(max_sources), plus the sketch (2 x 4 rows x
+ * max(8 max_sources, 4096) 32-bit counters, at most 2^20 per row).
+ *
+ * Store cardinality. A newly tracked source is in probation: it is in the
+ * snapshot (for alerts) but not named (no series of its own); what it sent
+ * goes to other. It gets its series (named, "fresh" at that snapshot) once
+ * it had packets in min_reads snapshots while tracked, or sent at
+ * min_rate or more in one interval. A spoofed source, seen in one
+ * interval only, never does: per-source series over any number of reads
+ * are at most the sources that kept sending for min_reads intervals.
+ *
+ * Continuity. A named source that leaves the table is remembered
+ * (nlicmp_retired, NLICMP_RETIRED_FACTOR x max_sources, least recently
+ * retired forgotten first); tracked again, its series continues from its
+ * cumulative values, named at once. Forgotten, it starts in probation
+ * and, named again, a new series from 0 (a counter reset in the store).
  *
  * Accounting, as a time-series store sees the cumulative values: every
  * packet counted in all is in the increments of exactly one other series:
- * its source's, other's, or none for an ignored source. A source's series
- * holds what snapshots showed under its name; when it leaves the table
- * (evicted, or silent for longer than timeout) what no snapshot showed yet
- * goes to other, and its series simply ends (a source tracked again later
- * starts a new series from 0). Records that find no place, and
- * unattributed records (no source), go to other directly. Records without
- * an ICMP type (truncated header) count in all as malformed only.
- * So at every snapshot: all = the tracked sources + other + ignored
+ * its named source's, other's, or none for an ignored source. When a
+ * source leaves the table (evicted, or silent for longer than timeout)
+ * what no snapshot showed yet goes to other. Records that find no place,
+ * and unattributed records (no source), go to other directly. Records
+ * without an ICMP type (truncated header) count in all as malformed only.
+ * So at every snapshot: all = the named sources + other + ignored
  * sources + the last values of the series of sources that left.
  *
  * Not thread-safe: the plugin serialises calls with its mutex.
@@ -56,6 +73,13 @@
 /* Distinct counters one source may hold; more go to other. */
 #define NLICMP_SOURCE_MAX_KEYS 64
 
+/* A newcomer must outweigh the lowest tracked source by 1/this. */
+#define NLICMP_ADMIT_MARGIN 8
+#define NLICMP_SKETCH_MIN_WIDTH 4096
+#define NLICMP_SKETCH_MAX_WIDTH (1u << 20)
+/* Named sources remembered after they leave, per max_sources. */
+#define NLICMP_RETIRED_FACTOR 4
+
 struct nlicmp_sources_conf {
 	uint32_t max_sources;
 	unsigned int v4_prefix;		/* group IPv4 sources by this length */
@@ -64,6 +88,10 @@ struct nlicmp_sources_conf {
 	int family;			/* AF_UNSPEC: both */
 	uint64_t timeout;		/* silence before a source is dropped,
 					 * in the unit of `now` below; 0: never */
+	uint32_t min_reads;		/* snapshots with packets before a
+					 * series (0 counts as 1) */
+	double min_rate;		/* packets per unit of `now` that name a
+					 * source at once; 0: never */
 	const struct nlicmp_net *ignore; /* sources counted in all only */
 	size_t nignore;
 };
@@ -79,6 +107,10 @@ struct nlicmp_snap_source {
 	char name[NLICMP_NET_STRLEN];	/* net formatted (nlicmp_net_format) */
 	uint32_t slot;		/* table slot, < max_sources */
 	uint32_t gen;		/* changes whenever the slot changes hands */
+	bool named;		/* has a series; else in probation, its
+				 * counts (this interval's) are in other */
+	bool fresh;		/* named at this snapshot: a new series, or
+				 * one from before retired memory forgot it */
 	uint64_t bytes;		/* cumulative */
 	size_t first, n;	/* its counters: snap->count[first .. first+n) */
 };
@@ -110,7 +142,8 @@ size_t nlicmp_sources_count(const struct nlicmp_sources *t);
 
 /*
  * One read interval ends at now: forget sources silent for longer than
- * the timeout, decay the scores, and copy every counter into snap (whose
+ * the timeout, name the sources whose probation ends, start a new
+ * interval of weights, and copy every counter into snap (whose
  * buffers are reused and grown; zero it before first use). Returns 0 or
  * -ENOMEM (snap is then incomplete).
  */
