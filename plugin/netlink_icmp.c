@@ -15,6 +15,7 @@
 
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "icmp_names.h"
 #include "nlicmp_alerts.h"
@@ -37,6 +38,23 @@ static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nlicmp_sources *table;
 static uint64_t undelivered_before;	/* from earlier registrations */
 static uint64_t undelivered_now;	/* this registration's count */
+static uint64_t flush_applied;		/* latest flush number applied */
+
+/*
+ * The table's clock, read with table_lock held: a batch and a snapshot
+ * then see times in the order they take the lock, so a source heard just
+ * now never looks silent for ages (now - last_seen wrapping around).
+ * Monotonic, so a step of the wall clock does not time sources out.
+ */
+static cdtime_t monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return TIMESPEC_TO_CDTIME_T(&ts);
+}
+
+static cdtime_t (*table_clock)(void) = monotonic_now;
 
 /* The read callback's: the client, the thread, the connection state. */
 static struct nlicmp_client *client;
@@ -46,13 +64,17 @@ static atomic_bool receiver_stop;
 static atomic_bool receiver_failed;
 static bool module_down_notified;
 static c_complain_t complain_connect = C_COMPLAIN_INIT_STATIC;
+static uint32_t module_flush_ms;	/* from GET_STATS, 0: unknown */
+static uint64_t lost_reported;		/* snap.lost when last logged */
 
 /* The receiver thread's own. */
 static c_complain_t complain_gap = C_COMPLAIN_INIT_STATIC;
 static c_complain_t complain_overrun = C_COMPLAIN_INIT_STATIC;
 static c_complain_t complain_badmsg = C_COMPLAIN_INIT_STATIC;
+static c_complain_t complain_alloc = C_COMPLAIN_INIT_STATIC;
 static uint64_t messages_missed;
 static uint64_t overruns;
+static uint64_t records_dropped;
 
 /* Records of one nlicmp_receive call, applied under the lock at once. */
 struct batch {
@@ -60,7 +82,8 @@ struct batch {
 	size_t n, cap;
 	bool has_listener;
 	uint64_t undelivered;
-	bool alloc_failed;
+	uint64_t flush;		/* highest flush number in the batch */
+	size_t dropped;		/* records lost for want of memory */
 };
 
 /* Alert state per (table slot, rule), and per rule for "all". */
@@ -75,7 +98,9 @@ static struct nlicmp_snapshot snap;
 static struct alert_slot *alert_slot;	/* max_sources * nalert */
 static struct nlicmp_alert_state *alert_total;	/* nalert */
 static uint64_t read_round;
-static cdtime_t last_read;
+static cdtime_t last_read;		/* table_clock() of the last read */
+static cdtime_t last_read_time;		/* cdtime() of the last read */
+static uint64_t last_read_flush;	/* flush_applied at the last read */
 
 /* ---- notifications ---- */
 
@@ -124,6 +149,8 @@ static int on_message(struct nlicmp_event_info *info, void *arg)
 		b->has_listener = true;
 		b->undelivered = info->listener.undelivered;
 	}
+	if (info->flush > b->flush)
+		b->flush = info->flush;
 	return 0;
 }
 
@@ -138,7 +165,7 @@ static int on_record(const struct nlicmp_event_info *info,
 		struct nlicmp_record *r = realloc(b->rec, cap * sizeof(*r));
 
 		if (r == NULL) {
-			b->alloc_failed = true;
+			b->dropped++;
 			return 0;
 		}
 		b->rec = r;
@@ -155,22 +182,30 @@ static const struct nlicmp_event_ops event_ops = {
 
 static void batch_apply(struct batch *b)
 {
-	cdtime_t now = cdtime();
+	cdtime_t now;
 	size_t i;
 
 	pthread_mutex_lock(&table_lock);
+	now = table_clock();
 	for (i = 0; i < b->n; i++)
 		nlicmp_sources_add(table, &b->rec[i], now);
 	if (b->has_listener && b->undelivered > undelivered_now)
 		undelivered_now = b->undelivered;
+	if (b->flush > flush_applied)
+		flush_applied = b->flush;
 	pthread_mutex_unlock(&table_lock);
 
-	if (b->alloc_failed)
-		ERROR(LOG_PREFIX "out of memory: records of an event were "
-		      "dropped; the totals are no longer exact.");
+	if (b->dropped > 0) {
+		records_dropped += b->dropped;
+		c_complain(LOG_ERR, &complain_alloc,
+			   LOG_PREFIX "out of memory: %zu record(s) of an event "
+			   "were dropped (%" PRIu64 " so far); the totals are "
+			   "no longer exact.", b->dropped, records_dropped);
+	}
 	b->n = 0;
 	b->has_listener = false;
-	b->alloc_failed = false;
+	b->flush = 0;
+	b->dropped = 0;
 }
 
 static void *receiver_main(void *arg)
@@ -303,8 +338,11 @@ static bool check_registered(void)
 	uint32_t me = nlicmp_event_portid(client);
 	unsigned int i;
 	bool found;
-	int err = nlicmp_get_stats(client, &st);
+	/* GET_STATS with a stale id could reach another family. */
+	int err = nlicmp_check_family(client);
 
+	if (err == 0)
+		err = nlicmp_get_stats(client, &st);
 	if (err == -NLICMP_E_NOMODULE)
 		return false;
 	if (err < 0) {
@@ -313,6 +351,8 @@ static bool check_registered(void)
 			   nlicmp_strerror(err));
 		return true;
 	}
+	if (st.flush_ms > 0)
+		module_flush_ms = st.flush_ms;
 	for (i = 0; i < st.nlisteners; i++)
 		if (st.listener[i].portid == me)
 			break;
@@ -383,13 +423,16 @@ static const char *count_name(uint32_t key)
 	return name_cache[h].name;
 }
 
+/* time 0: now, as collectd stamps it. */
 static void dispatch_one(const char *instance, const char *type,
-			 const char *type_instance, value_t value)
+			 const char *type_instance, value_t value,
+			 cdtime_t time)
 {
 	value_list_t vl = VALUE_LIST_INIT;
 
 	vl.values = &value;
 	vl.values_len = 1;
+	vl.time = time;
 	sstrncpy(vl.plugin, PLUGIN_NAME, sizeof(vl.plugin));
 	sstrncpy(vl.plugin_instance, instance, sizeof(vl.plugin_instance));
 	sstrncpy(vl.type, type, sizeof(vl.type));
@@ -400,9 +443,12 @@ static void dispatch_one(const char *instance, const char *type,
 /*
  * packets-<name> per counter and total_bytes. ICMP and ICMPv6 share names,
  * so counters of both families (in all and other) are summed by name.
+ * A new series first gets zeros stamped at the previous read: a store
+ * that turns counters into rates then has the first interval's rate too.
  */
 static void dispatch_source(const char *instance,
-			    const struct nlicmp_snap_source *s)
+			    const struct nlicmp_snap_source *s,
+			    cdtime_t zero_at)
 {
 	struct named_value stackbuf[16], *nv = stackbuf;
 	size_t i, n = 0;
@@ -425,11 +471,17 @@ static void dispatch_source(const char *instance,
 			nv[i + 1].value += nv[i].value;
 			continue;
 		}
+		if (zero_at != 0)
+			dispatch_one(instance, "packets", nv[i].name,
+				     (value_t){ .derive = 0 }, zero_at);
 		dispatch_one(instance, "packets", nv[i].name,
-			     (value_t){ .derive = (derive_t)nv[i].value });
+			     (value_t){ .derive = (derive_t)nv[i].value }, 0);
 	}
+	if (zero_at != 0)
+		dispatch_one(instance, "total_bytes", "",
+			     (value_t){ .derive = 0 }, zero_at);
 	dispatch_one(instance, "total_bytes", "",
-		     (value_t){ .derive = (derive_t)s->bytes });
+		     (value_t){ .derive = (derive_t)s->bytes }, 0);
 	if (nv != stackbuf)
 		free(nv);
 }
@@ -578,6 +630,9 @@ static int nic_init(void)
 		.report_codes = conf.report_codes,
 		.family = conf.family,
 		.timeout = DOUBLE_TO_CDTIME_T(conf.source_timeout),
+		.min_reads = (uint32_t)conf.min_reads,
+		/* packets/s to packets per cdtime_t unit */
+		.min_rate = conf.min_rate / (double)DOUBLE_TO_CDTIME_T(1.0),
 		.ignore = conf.ignore,
 		.nignore = conf.nignore,
 	};
@@ -597,44 +652,77 @@ static int nic_init(void)
 	return 0;
 }
 
+/* Log records lost for want of memory once per new loss, with counts. */
+static void report_lost(uint64_t lost)
+{
+	if (lost <= lost_reported)
+		return;
+	WARNING(LOG_PREFIX "%" PRIu64 " more record(s) dropped for want of "
+		"memory (%" PRIu64 " in all); the totals are short by them.",
+		lost - lost_reported, lost);
+	lost_reported = lost;
+}
+
+/*
+ * The span the interval's counts cover, for alert rates: the wall time
+ * since the previous read, or the flush intervals that arrived when they
+ * span more (flush_ms above Interval: one read gets a whole flush of
+ * packets, the next none).
+ */
+static double counted_seconds(cdtime_t now, uint64_t flush)
+{
+	double wall = last_read ? CDTIME_T_TO_DOUBLE(now - last_read) :
+				  CDTIME_T_TO_DOUBLE(plugin_get_interval());
+	double flushes = 0;
+
+	if (last_read && flush > last_read_flush && module_flush_ms > 0)
+		flushes = (double)(flush - last_read_flush) *
+			  module_flush_ms / 1000.0;
+	return flushes > wall ? flushes : wall;
+}
+
 static int nic_read(void)
 {
-	cdtime_t now;
-	uint64_t undelivered;
+	cdtime_t now, now_time = cdtime(), zero_at;
+	uint64_t undelivered, flush;
 	size_t tracked, i;
 	double seconds;
 	int err;
 
 	keep_connected();
 
-	now = cdtime();
 	pthread_mutex_lock(&table_lock);
+	now = table_clock();
 	err = nlicmp_sources_snapshot(table, &snap, now);
 	undelivered = undelivered_before + undelivered_now;
 	tracked = nlicmp_sources_count(table);
+	flush = flush_applied;
 	pthread_mutex_unlock(&table_lock);
 	if (err != 0) {
 		ERROR(LOG_PREFIX "out of memory for the snapshot.");
 		return -1;
 	}
-	if (snap.lost > 0)
-		WARNING(LOG_PREFIX "%" PRIu64 " record(s) dropped for want of "
-			"memory; the totals are short by them.", snap.lost);
+	report_lost(snap.lost);
 
+	zero_at = last_read_time ? last_read_time :
+				   now_time - plugin_get_interval();
 	for (i = 0; i < snap.nsrc; i++)
-		dispatch_source(snap.src[i].name, &snap.src[i]);
-	dispatch_source("all", &snap.all);
+		if (snap.src[i].named)
+			dispatch_source(snap.src[i].name, &snap.src[i],
+					snap.src[i].fresh ? zero_at : 0);
+	dispatch_source("all", &snap.all, 0);
 	dispatch_one("all", "packets", "malformed",
-		     (value_t){ .derive = (derive_t)snap.malformed });
+		     (value_t){ .derive = (derive_t)snap.malformed }, 0);
 	dispatch_one("all", "packets", "undelivered",
-		     (value_t){ .derive = (derive_t)undelivered });
+		     (value_t){ .derive = (derive_t)undelivered }, 0);
 	dispatch_one("all", "count", "sources",
-		     (value_t){ .gauge = (gauge_t)tracked });
-	dispatch_source("other", &snap.other);
+		     (value_t){ .gauge = (gauge_t)tracked }, 0);
+	dispatch_source("other", &snap.other, 0);
 
-	seconds = last_read ? CDTIME_T_TO_DOUBLE(now - last_read) :
-			      CDTIME_T_TO_DOUBLE(plugin_get_interval());
+	seconds = counted_seconds(now, flush);
 	last_read = now;
+	last_read_time = now_time;
+	last_read_flush = flush;
 	if (seconds > 0)
 		run_alerts(seconds);
 	return 0;

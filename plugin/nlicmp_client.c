@@ -943,10 +943,27 @@ int nlicmp_register(struct nlicmp_client *c)
 	return 0;
 }
 
+int nlicmp_check_family(struct nlicmp_client *c)
+{
+	int id = resolve_family(c->req.sk);
+
+	if (id == -NLICMP_E_NOMODULE || (id > 0 && id != c->family))
+		return -NLICMP_E_NOMODULE;
+	return id < 0 ? id : 0;
+}
+
 int nlicmp_unregister(struct nlicmp_client *c)
 {
 	int err;
 
+	/* After a module reload the old id may name another family now:
+	 * our registration is gone with the old module anyway.
+	 */
+	err = nlicmp_check_family(c);
+	if (err == -NLICMP_E_NOMODULE) {
+		c->registered = false;
+		return err;
+	}
 	err = transact(c, &c->evt, NLICMP_CMD_UNREGISTER, NULL, NULL, NULL);
 	if (err == 0 || err == -ENOENT || err == -NLICMP_E_NOMODULE)
 		c->registered = false;

@@ -149,6 +149,16 @@ int nlicmp_open_with_family(struct nlicmp_client **clientp, size_t rcvbuf,
  */
 void nlicmp_close(struct nlicmp_client *client);
 
+/*
+ * Resolve the family by name again: 0 when it still has the client's id,
+ * -NLICMP_E_NOMODULE when the module is gone or was loaded again under
+ * another id (a request with the old id could reach another family),
+ * another negative errno when the controller cannot be asked.
+ * nlicmp_unregister does it first; callers do it before other requests
+ * that must not go astray.
+ */
+int nlicmp_check_family(struct nlicmp_client *client);
+
 /* Generic Netlink family id and the event socket's port id (the one
  * REGISTER makes a listener, as listed by GET_STATS).
  */

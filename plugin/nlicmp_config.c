@@ -19,6 +19,8 @@ void nlicmp_config_init(struct nlicmp_config *conf)
 	conf->family = AF_UNSPEC;
 	conf->max_sources = 1000;
 	conf->source_timeout = 300;
+	conf->min_reads = 2;
+	conf->min_rate = 0;
 	conf->v4_prefix = 32;
 	conf->v6_prefix = 64;
 	conf->report_codes = false;
@@ -94,6 +96,22 @@ static int get_positive(const oconfig_item_t *ci, double *ret)
 	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
 	    cf_util_get_double(ci, &d) != 0 || !isfinite(d) || d <= 0)
 		return bad_value(ci, "a number above 0");
+	*ret = d;
+	return 0;
+}
+
+/* A number in [min, max]. */
+static int get_range(const oconfig_item_t *ci, double min, double max,
+		     double *ret)
+{
+	char expected[96];
+	double d;
+
+	snprintf(expected, sizeof(expected), "a number from %g to %g", min,
+		 max);
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
+	    cf_util_get_double(ci, &d) != 0 || !(d >= min && d <= max))
+		return bad_value(ci, expected);
 	*ret = d;
 	return 0;
 }
@@ -269,7 +287,15 @@ int nlicmp_config_read(struct nlicmp_config *conf, const oconfig_item_t *ci)
 			err |= get_int(c, 0, NLICMP_MAX_SOURCES_LIMIT,
 				       &conf->max_sources);
 		else if (strcasecmp(c->key, "SourceTimeout") == 0)
-			err |= get_positive(c, &conf->source_timeout);
+			err |= get_range(c, NLICMP_DURATION_MIN,
+					 NLICMP_DURATION_MAX,
+					 &conf->source_timeout);
+		else if (strcasecmp(c->key, "MinReads") == 0)
+			err |= get_int(c, 1, NLICMP_MIN_READS_MAX,
+				       &conf->min_reads);
+		else if (strcasecmp(c->key, "MinRate") == 0)
+			err |= get_range(c, 0, NLICMP_MIN_RATE_MAX,
+					 &conf->min_rate);
 		else if (strcasecmp(c->key, "IPv4Prefix") == 0)
 			err |= get_int(c, 0, 32, &conf->v4_prefix);
 		else if (strcasecmp(c->key, "IPv6Prefix") == 0)

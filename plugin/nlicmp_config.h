@@ -15,11 +15,21 @@
 
 /* Beyond this MaxSources is more likely a typo than a plan. */
 #define NLICMP_MAX_SOURCES_LIMIT 10000000
+/* Durations in seconds: beyond a year, a typo (and 1e300 would not fit
+ * collectd's time type).
+ */
+#define NLICMP_DURATION_MIN 0.001
+#define NLICMP_DURATION_MAX 31536000.0
+#define NLICMP_MIN_READS_MAX 1000
+#define NLICMP_MIN_RATE_MAX 1e9
 
 struct nlicmp_config {
 	int family;			/* AF_UNSPEC ("any"), AF_INET, AF_INET6 */
 	int max_sources;
 	double source_timeout;		/* seconds */
+	int min_reads;			/* reads tracked before a series */
+	double min_rate;		/* packets/s naming a source at once,
+					 * 0: never */
 	int v4_prefix;
 	int v6_prefix;
 	bool report_codes;

@@ -573,6 +573,7 @@ static int snap_counts(struct nlicmp_snapshot *snap, struct counts *c,
 		      snap->ncount + c->n, sizeof(*snap->count)) < 0)
 		return -ENOMEM;
 	out->bytes = c->bytes;
+	out->bytes_delta = c->bytes - c->bytes_last;
 	c->bytes_last = c->bytes;
 	out->first = snap->ncount;
 	out->n = c->n;

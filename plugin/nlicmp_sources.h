@@ -112,6 +112,7 @@ struct nlicmp_snap_source {
 	bool fresh;		/* named at this snapshot: a new series, or
 				 * one from before retired memory forgot it */
 	uint64_t bytes;		/* cumulative */
+	uint64_t bytes_delta;	/* since the previous snapshot */
 	size_t first, n;	/* its counters: snap->count[first .. first+n) */
 };
 

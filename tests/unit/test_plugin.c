@@ -130,6 +130,8 @@ static int deliver(struct msg *m)
 static void start(oconfig_item_t *block)
 {
 	fake_reset();
+	/* The table's clock is the fake time too. */
+	table_clock = cdtime;
 	module_register();
 	ck_assert_int_eq(nic_config(block), 0);
 	fake_ci_free(block);
@@ -147,6 +149,11 @@ static void stop(void)
 	module_down_notified = false;
 	undelivered_before = undelivered_now = 0;
 	last_read = 0;
+	last_read_time = 0;
+	last_read_flush = 0;
+	flush_applied = 0;
+	module_flush_ms = 0;
+	lost_reported = 0;
 	read_round = 0;
 	C_COMPLAIN_INIT(&complain_connect);
 	fake_reset();
@@ -177,7 +184,7 @@ START_TEST(values_from_raw_events)
 {
 	struct msg m;
 
-	start(PLUGIN(fake_ci_num("MaxSources", 10)));
+	start(PLUGIN(fake_ci_num("MaxSources", 10), fake_ci_num("MinReads", 1)));
 	event_start(&m, 1, 0);
 	event_record(&m, "198.51.100.10", 8, 0, 3);
 	event_record(&m, "198.51.100.20", 8, 0, 50);
@@ -222,7 +229,7 @@ START_TEST(report_codes_names)
 {
 	struct msg m;
 
-	start(PLUGIN(fake_ci_bool("ReportCodes", 1)));
+	start(PLUGIN(fake_ci_bool("ReportCodes", 1), fake_ci_num("MinReads", 1)));
 	event_start(&m, 1, 0);
 	event_record(&m, "198.51.100.20", 3, 3, 2);
 	event_record(&m, "2001:db8::5", 1, 4, 3);
@@ -328,6 +335,8 @@ START_TEST(bad_config_fails_init)
 	oconfig_item_t *block = PLUGIN(fake_ci_num("IPv4Prefix", 40));
 
 	fake_reset();
+	/* The table's clock is the fake time too. */
+	table_clock = cdtime;
 	module_register();
 	ck_assert_int_eq(nic_config(block), 0);
 	fake_ci_free(block);
@@ -452,7 +461,7 @@ END_TEST
 
 START_TEST(alert_clears_when_evicted)
 {
-	start(PLUGIN(fake_ci_num("MaxSources", 1),
+	start(PLUGIN(fake_ci_num("MaxSources", 1), fake_ci_num("MinReads", 1),
 		     fake_ci_block("Alert", fake_ci_num("WarningRate", 10),
 				   fake_ci_num("FailureRate", 100), NULL)));
 	read_interval();
@@ -485,7 +494,7 @@ END_TEST
 
 START_TEST(source_timeout)
 {
-	start(PLUGIN(fake_ci_num("SourceTimeout", 3)));
+	start(PLUGIN(fake_ci_num("SourceTimeout", 3), fake_ci_num("MinReads", 1)));
 	read_interval();
 	interval_with("198.51.100.7", 5);
 	ck_assert(fake_find("all", "count", "sources")->value.gauge == 1);

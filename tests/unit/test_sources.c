@@ -101,78 +101,48 @@ static uint64_t delta(const struct nlicmp_snapshot *s,
 }
 
 /*
- * What a time-series store makes of the snapshots: one series per source
- * tracking (slot, generation); a series that ends keeps its last values.
- * Checks, at every snapshot, that every packet of all is in exactly one
- * series: all = tracked sources + other + the ended series' last values.
+ * What a time-series store makes of the snapshots: one series per named
+ * source (a source named again continues its series); a series that ends
+ * keeps its last values. The sum of every series' latest values grows by
+ * the named sources' deltas. Checks, at every snapshot, that every packet
+ * of all is in exactly one series: all = the series' sum + other.
  */
 #define KEYS (1u << 18)
 struct store {
-	uint64_t *ended;	/* by counter key */
-	uint64_t ended_bytes;
-	struct nlicmp_snap_source *src;	/* the previous snapshot's */
-	struct nlicmp_snap_count *count;
-	size_t nsrc, ncount;
+	uint64_t *series;	/* by counter key: sum over every series */
+	uint64_t series_bytes;
 };
-
-static bool present(const struct nlicmp_snapshot *s, uint32_t slot,
-		    uint32_t gen)
-{
-	size_t j;
-
-	for (j = 0; j < s->nsrc; j++)
-		if (s->src[j].slot == slot && s->src[j].gen == gen)
-			return true;
-	return false;
-}
 
 static void store_check(struct store *st, const struct nlicmp_snapshot *s)
 {
 	uint64_t bytes;
 	size_t i, j;
 
-	if (st->ended == NULL)
-		st->ended = calloc(KEYS, sizeof(*st->ended));
-	for (i = 0; i < st->nsrc; i++) {
-		const struct nlicmp_snap_source *p = &st->src[i];
+	if (st->series == NULL)
+		st->series = calloc(KEYS, sizeof(*st->series));
+	for (i = 0; i < s->nsrc; i++) {
+		const struct nlicmp_snap_source *p = &s->src[i];
 
-		if (present(s, p->slot, p->gen))
+		if (!p->named)
 			continue;
 		for (j = 0; j < p->n; j++)
-			st->ended[st->count[p->first + j].key] +=
-				st->count[p->first + j].packets;
-		st->ended_bytes += p->bytes;
+			st->series[s->count[p->first + j].key] +=
+				s->count[p->first + j].delta;
+		st->series_bytes += p->bytes_delta;
 	}
 	for (i = 0; i < s->all.n; i++) {
 		uint32_t key = s->count[s->all.first + i].key;
-		uint64_t sum = get(s, &s->other, key) + st->ended[key];
 
-		for (j = 0; j < s->nsrc; j++)
-			sum += get(s, &s->src[j], key);
-		ck_assert_uint_eq(sum, s->count[s->all.first + i].packets);
+		ck_assert_uint_eq(get(s, &s->other, key) + st->series[key],
+				  s->count[s->all.first + i].packets);
 	}
-	bytes = s->other.bytes + st->ended_bytes;
-	for (j = 0; j < s->nsrc; j++)
-		bytes += s->src[j].bytes;
+	bytes = s->other.bytes + st->series_bytes;
 	ck_assert_uint_eq(bytes, s->all.bytes);
-
-	free(st->src);
-	free(st->count);
-	st->nsrc = s->nsrc;
-	st->ncount = s->ncount;
-	st->src = malloc((s->nsrc + 1) * sizeof(*st->src));
-	st->count = malloc((s->ncount + 1) * sizeof(*st->count));
-	if (s->nsrc > 0)
-		memcpy(st->src, s->src, s->nsrc * sizeof(*st->src));
-	if (s->ncount > 0)
-		memcpy(st->count, s->count, s->ncount * sizeof(*st->count));
 }
 
 static void store_free(struct store *st)
 {
-	free(st->ended);
-	free(st->src);
-	free(st->count);
+	free(st->series);
 	memset(st, 0, sizeof(*st));
 }
 
