@@ -484,8 +484,11 @@ static uint32_t admit(struct nlicmp_sources *t, const struct nlicmp_net *src,
 			return NO_SLOT;
 		source_drop(t, min);
 	}
-	/* The record is counted below, as for any tracked source. */
-	return source_take(t, src, hash, cur - packets, prev, now);
+	/* The record is counted below, as for any tracked source (a
+	 * saturated estimate may be below it).
+	 */
+	return source_take(t, src, hash, cur > packets ? cur - packets : 0,
+			   prev, now);
 }
 
 void nlicmp_sources_add(struct nlicmp_sources *t,
