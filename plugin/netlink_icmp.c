@@ -675,7 +675,9 @@ static double counted_seconds(cdtime_t now, uint64_t flush)
 				  CDTIME_T_TO_DOUBLE(plugin_get_interval());
 	double flushes = 0;
 
-	if (last_read && flush > last_read_flush && module_flush_ms > 0)
+	/* Flush numbers restart with the module; 0: none seen yet. */
+	if (last_read && last_read_flush > 0 && flush > last_read_flush &&
+	    module_flush_ms > 0)
 		flushes = (double)(flush - last_read_flush) *
 			  module_flush_ms / 1000.0;
 	return flushes > wall ? flushes : wall;

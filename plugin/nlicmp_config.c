@@ -49,7 +49,7 @@ static const char *values_text(const oconfig_item_t *ci, char *buf,
 			n = snprintf(buf + off, size - off, "%s\"%s\"", sep,
 				     v->value.string);
 		else if (v->type == OCONFIG_TYPE_NUMBER)
-			n = snprintf(buf + off, size - off, "%s%g", sep,
+			n = snprintf(buf + off, size - off, "%s%.15g", sep,
 				     v->value.number);
 		else
 			n = snprintf(buf + off, size - off, "%s%s", sep,
@@ -107,8 +107,8 @@ static int get_range(const oconfig_item_t *ci, double min, double max,
 	char expected[96];
 	double d;
 
-	snprintf(expected, sizeof(expected), "a number from %g to %g", min,
-		 max);
+	snprintf(expected, sizeof(expected), "a number from %.15g to %.15g",
+		 min, max);
 	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
 	    cf_util_get_double(ci, &d) != 0 || !(d >= min && d <= max))
 		return bad_value(ci, expected);

@@ -134,6 +134,7 @@ int plugin_dispatch_values(value_list_t const *vl)
 	sstrncpy(v->type, vl->type, sizeof(v->type));
 	sstrncpy(v->type_instance, vl->type_instance, sizeof(v->type_instance));
 	v->value = vl->values[0];
+	v->time = vl->time;
 	return 0;
 }
 

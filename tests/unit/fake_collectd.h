@@ -17,6 +17,7 @@ struct fake_value {
 	char type[DATA_MAX_NAME_LEN];
 	char type_instance[DATA_MAX_NAME_LEN];
 	value_t value;
+	cdtime_t time;		/* as dispatched: 0 means now */
 };
 
 struct fake_notification {

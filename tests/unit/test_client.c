@@ -1025,6 +1025,21 @@ START_TEST(receive_overrun_reported)
 }
 END_TEST
 
+/*
+ * A client whose family id no longer names the module (unloaded, or
+ * loaded again under another id): re-resolving by name says so, and
+ * UNREGISTER is not sent with the stale id.
+ */
+START_TEST(stale_family_detected)
+{
+	struct nlicmp_client *c = fake_client(0);
+
+	ck_assert_int_eq(nlicmp_check_family(c), -NLICMP_E_NOMODULE);
+	ck_assert_int_eq(nlicmp_unregister(c), -NLICMP_E_NOMODULE);
+	nlicmp_close(c);
+}
+END_TEST
+
 /* With no module, requests for an unknown family end in NOMODULE. */
 START_TEST(requests_without_module)
 {
@@ -1111,6 +1126,7 @@ static Suite *client_suite(void)
 	tcase_add_test(r, receive_large_message);
 	tcase_add_test(r, receive_overrun_reported);
 	tcase_add_test(r, requests_without_module);
+	tcase_add_test(r, stale_family_detected);
 	tcase_add_test(r, open_real_family);
 	suite_add_tcase(s, r);
 	return s;

@@ -122,7 +122,7 @@ START_TEST(bad_values)
 	REJECTS(PLUGIN(fake_ci_str("Foo", "bar")), "Foo", "\"bar\"");
 	REJECTS(PLUGIN(fake_ci_num("MaxSources", -1)), "MaxSources", "-1");
 	REJECTS(PLUGIN(fake_ci_num("MaxSources", 1.5)), "MaxSources", "1.5");
-	REJECTS(PLUGIN(fake_ci_num("MaxSources", 1e9)), "MaxSources", "1e+09");
+	REJECTS(PLUGIN(fake_ci_num("MaxSources", 1e9)), "MaxSources", "1000000000");
 	REJECTS(PLUGIN(fake_ci_str("MaxSources", "ten")), "MaxSources",
 		"\"ten\"");
 	REJECTS(PLUGIN(fake_ci_num("IPv4Prefix", 40)), "IPv4Prefix", "40");
@@ -140,6 +140,41 @@ START_TEST(bad_values)
 	REJECTS(PLUGIN(fake_ci_str("ReportCodes", "maybe")), "ReportCodes",
 		"\"maybe\"");
 	REJECTS(PLUGIN(fake_ci_num("ReportCodes", 1)), "ReportCodes", "1");
+}
+END_TEST
+
+/* Issue 8's keys, and the range of every duration. */
+START_TEST(selection_keys)
+{
+	ck_assert_int_eq(parse(fake_ci_block("Plugin", NULL)), 0);
+	ck_assert_int_eq(conf.min_reads, 2);
+	ck_assert(conf.min_rate == 0);
+	nlicmp_config_free(&conf);
+	ck_assert_int_eq(parse(PLUGIN(fake_ci_num("MinReads", 1),
+				      fake_ci_num("minrate", 12.5),
+				      fake_ci_num("SourceTimeout", 31536000))),
+			 0);
+	ck_assert_str_eq(fake_log, "");
+	ck_assert_int_eq(conf.min_reads, 1);
+	ck_assert(conf.min_rate == 12.5);
+	ck_assert(conf.source_timeout == 31536000);
+	nlicmp_config_free(&conf);
+
+	REJECTS(PLUGIN(fake_ci_num("SourceTimeout", 1e300)), "SourceTimeout",
+		"1e+300", "31536000");
+	REJECTS(PLUGIN(fake_ci_num("SourceTimeout", 31536001)),
+		"SourceTimeout", "31536001");
+	REJECTS(PLUGIN(fake_ci_num("SourceTimeout", 0.0001)), "SourceTimeout",
+		"0.0001");
+	REJECTS(PLUGIN(fake_ci_num("SourceTimeout", NAN)), "SourceTimeout",
+		"nan");
+	REJECTS(PLUGIN(fake_ci_num("MinReads", 0)), "MinReads", "0");
+	REJECTS(PLUGIN(fake_ci_num("MinReads", 1.5)), "MinReads", "1.5");
+	REJECTS(PLUGIN(fake_ci_num("MinReads", 1001)), "MinReads", "1001");
+	REJECTS(PLUGIN(fake_ci_num("MinRate", -1)), "MinRate", "-1");
+	REJECTS(PLUGIN(fake_ci_num("MinRate", INFINITY)), "MinRate", "inf");
+	REJECTS(PLUGIN(fake_ci_str("MinRate", "fast")), "MinRate",
+		"\"fast\"");
 }
 END_TEST
 
@@ -184,6 +219,7 @@ int main(void)
 	tcase_add_test(tc, every_key);
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, bad_alerts);
+	tcase_add_test(tc, selection_keys);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

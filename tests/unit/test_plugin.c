@@ -528,6 +528,133 @@ START_TEST(gaps_and_overruns_are_reported)
 }
 END_TEST
 
+/*
+ * A new series: in probation (MinReads 2) the source's packets are in
+ * other; named at its second read, it first gets zeros stamped at the
+ * previous read, so a store computing rates has its first interval too.
+ */
+START_TEST(new_series_starts_with_zero)
+{
+	cdtime_t prev;
+	size_t i, n = 0;
+
+	start(PLUGIN(fake_ci_num("MaxSources", 10)));
+	read_interval();
+	interval_with("198.51.100.7", 50);
+	ck_assert_ptr_null(fake_find("198.51.100.7", "packets",
+				     "echo_request"));
+	ck_assert_int_eq(derive("other", "packets", "echo_request"), 50);
+	prev = fake_time;
+	interval_with("198.51.100.7", 30);
+	for (i = 0; i < fake_nvalues; i++) {
+		const struct fake_value *v = &fake_values[i];
+
+		if (strcmp(v->plugin_instance, "198.51.100.7") != 0 ||
+		    strcmp(v->type_instance, "echo_request") != 0)
+			continue;
+		if (n++ == 0) {
+			ck_assert_int_eq(v->value.derive, 0);
+			ck_assert_uint_eq(v->time, prev);
+		} else {
+			ck_assert_int_eq(v->value.derive, 30);
+			ck_assert_uint_eq(v->time, 0);
+		}
+	}
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(derive("other", "packets", "echo_request"), 50);
+	ck_assert_int_eq(derive("all", "packets", "echo_request"), 80);
+	/* Later reads: its value only, no zero. */
+	interval_with("198.51.100.7", 5);
+	ck_assert_uint_eq(fake_find("198.51.100.7", "packets",
+				    "echo_request")->time, 0);
+	ck_assert_int_eq(derive("198.51.100.7", "packets", "echo_request"), 35);
+	ck_assert_int_eq(derive("198.51.100.7", "total_bytes", ""), 35 * 84);
+	stop();
+}
+END_TEST
+
+/* One flush of packets at a 10 s Interval, flush_ms as GET_STATS says. */
+static void one_flush_per_read(uint32_t flush_ms, uint64_t packets)
+{
+	static uint32_t flush = 100;
+	struct msg m;
+
+	module_flush_ms = flush_ms;
+	fake_interval = TIME_T_TO_CDTIME_T(10);
+	read_interval();
+	event_start(&m, ++flush, 0);
+	ck_assert_int_eq(deliver(&m), 0);
+	read_interval();		/* the flush numbers' origin */
+	event_start(&m, ++flush, 0);
+	event_record(&m, "198.51.100.7", 8, 0, packets);
+	ck_assert_int_eq(deliver(&m), 0);
+	read_interval();
+	fake_interval = TIME_T_TO_CDTIME_T(1);
+}
+
+/*
+ * flush_ms above Interval: a read gets a whole minute's packets at once;
+ * the rate fed to the alerts is over the minute the flush covers, not
+ * over the 10 s read interval (which made 6 times the true rate).
+ */
+START_TEST(alert_rate_over_arrived_flushes)
+{
+	start(PLUGIN(fake_ci_block("Alert", fake_ci_str("Source", "all"),
+				   fake_ci_num("WarningRate", 30),
+				   fake_ci_num("FailureRate", 300), NULL)));
+	one_flush_per_read(60000, 600);		/* 10/s over the minute */
+	ck_assert_uint_eq(fake_nnotifications, 0);
+	stop();
+	start(PLUGIN(fake_ci_block("Alert", fake_ci_str("Source", "all"),
+				   fake_ci_num("WarningRate", 30),
+				   fake_ci_num("FailureRate", 300), NULL)));
+	one_flush_per_read(1000, 600);		/* 60/s over 10 s */
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	ck_assert(fake_notifications[0].rate == 60);
+	stop();
+}
+END_TEST
+
+/* Records lost for want of memory: logged when the count changes. */
+START_TEST(lost_records_logged_on_change)
+{
+	start(PLUGIN(fake_ci_num("MaxSources", 1)));
+	fake_reset();
+	report_lost(0);
+	report_lost(1);
+	report_lost(1);
+	ck_assert_ptr_nonnull(strstr(fake_log, "1 more record(s) dropped"));
+	ck_assert_ptr_null(strstr(strstr(fake_log, "1 more") + 6, "more"));
+	report_lost(4);
+	ck_assert_ptr_nonnull(strstr(fake_log, "3 more record(s) dropped for "
+				     "want of memory (4 in all)"));
+	stop();
+}
+END_TEST
+
+/* The table's clock is only ever read with the table locked. */
+static unsigned int unlocked_reads;
+static cdtime_t clock_checking_lock(void)
+{
+	if (pthread_mutex_trylock(&table_lock) == 0) {
+		unlocked_reads++;
+		pthread_mutex_unlock(&table_lock);
+	}
+	return cdtime();
+}
+
+START_TEST(table_clock_read_under_lock)
+{
+	start(PLUGIN(fake_ci_num("MaxSources", 1)));
+	table_clock = clock_checking_lock;
+	unlocked_reads = 0;
+	interval_with("198.51.100.7", 5);
+	interval_with("198.51.100.7", 5);
+	ck_assert_uint_eq(unlocked_reads, 0);
+	stop();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("netlink_icmp plugin");
@@ -546,6 +673,10 @@ int main(void)
 	tcase_add_test(tc, alert_clears_when_evicted);
 	tcase_add_test(tc, source_timeout);
 	tcase_add_test(tc, gaps_and_overruns_are_reported);
+	tcase_add_test(tc, new_series_starts_with_zero);
+	tcase_add_test(tc, alert_rate_over_arrived_flushes);
+	tcase_add_test(tc, lost_records_logged_on_change);
+	tcase_add_test(tc, table_clock_read_under_lock);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
