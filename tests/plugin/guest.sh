@@ -298,6 +298,7 @@ t_exact() {
 	n0=$(nft_count)
 	start_collectd exact "Include \"$conf_example\"
 <Plugin netlink_icmp>
+  MinReads 1
   $QUIET
 </Plugin>" || return 1
 	wait_log "registered as listener" 5 || fail "not registered" || return 1
@@ -382,6 +383,7 @@ t_alerts() {
 t_reload() {
 	start_collectd reload "LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
+  MinReads 1
   $QUIET
 </Plugin>" || return 1
 	wait_log "registered as listener" 5 || fail "not registered" || return 1
@@ -408,6 +410,7 @@ t_absent() {
 	rmmod netlink_icmp 2>/dev/null
 	start_collectd absent "LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
+  MinReads 1
   $QUIET
 </Plugin>" || return 1
 	wait_notification FAILURE "" "module not loaded" 5 || return 1
@@ -428,6 +431,7 @@ t_other() {
 	start_collectd other "LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
   MaxSources 2
+  MinReads 1
   IPv6Prefix 128
   $QUIET
 </Plugin>" || return 1
@@ -470,6 +474,7 @@ t_heavy() {
 	start_collectd heavy "LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
   MaxSources 50
+  MinReads 1
   $QUIET
 </Plugin>" || return 1
 	wait_log "registered as listener" 5 || fail "not registered" || return 1
@@ -497,6 +502,74 @@ t_heavy() {
 	[ "$(value other packets-echo_request)" != none ] ||
 		fail "nothing in other" || return 1
 	log "flood: $(cat "$DIR/flood.out"); 10x source: $(value 198.51.100.10 packets-echo_request) of 60 by name"
+}
+
+# Under attack, at the defaults that matter (the module's flush_ms 1000,
+# Interval 5, MinReads 2), one collectd for two scenarios:
+# 1. 150 spoofed IPv6 sources at 2 packets/s each (icmpflood, cycled),
+#    and 198.51.100.10 at 5 times that, spread over 20 local addresses:
+#    it is tracked and alerted (WarningRate 6) within 3 intervals.
+# 2. Then a 60 s random spoofed flood (a fresh /64 per packet, 400/s):
+#    at most 2 x MaxSources distinct netlink_icmp-<source> series reach
+#    the csv writer, every packet still in all.
+ATTACK_MAX=50
+t_attack() {
+	local brmac i t0 t n series p
+	[ -n "${FLOOD:-}" ] || fail "no icmpflood" || return 1
+	brmac=$(cat /sys/class/net/br0/address)
+	rmmod netlink_icmp 2>/dev/null
+	insmod "$KO" || fail "insmod with the default flush_ms failed" ||
+		return 1
+	for i in $(seq 100 119); do ip addr add "198.51.100.$i/24" dev br0; done
+	start_collectd attack "<LoadPlugin netlink_icmp>
+  Interval 5
+</LoadPlugin>
+<Plugin netlink_icmp>
+  MaxSources $ATTACK_MAX
+  $QUIET
+  <Alert>
+    Type \"echo_request\"
+    WarningRate 6
+    FailureRate 1000
+  </Alert>
+</Plugin>" || return 1
+	wait_log "registered as listener" 5 || fail "not registered" || return 1
+	ip netns exec s6 "$FLOOD" -i eth0 -m "$brmac" -d 2001:db8:1::1 \
+		-n 150 -R 300 -t 30 -q >"$DIR/background.out" 2>&1 &
+	PINGS+=($!)
+	sleep 12
+	t0=$(date +%s)
+	for i in $(seq 100 119); do
+		ping_from s1 8 2 "198.51.100.$i" &
+		PINGS+=($!)
+	done
+	wait_notification WARNING 198.51.100.10 "above warning" 17 ||
+		return 1
+	t=$(($(date +%s) - t0))
+	[ "$t" -le 16 ] || fail "alerted after $t s, 3 intervals are 15 s" ||
+		return 1
+	n=$(grep -h '^PluginInstance:' "$DIR"/notif/n.* | sort -u | tr '\n' ' ')
+	[ "$n" = "PluginInstance: 198.51.100.10 " ] ||
+		fail "notifications about: $n" || return 1
+	log "5x source alerted after $t s"
+	wait_pings
+
+	ip netns exec s6 "$FLOOD" -i eth0 -m "$brmac" -d 2001:db8:1::1 \
+		-n 268435456 -r -R 400 -t 60 -q >"$DIR/flood.out" 2>&1 ||
+		fail "flood: $(cat "$DIR/flood.out")" || return 1
+	sleep 11
+	series=$(ls -1 "$DIR/csv/guest" | grep '^netlink_icmp-' |
+		grep -vx -e netlink_icmp-all -e netlink_icmp-other | wc -l)
+	log "flood: $(cat "$DIR/flood.out"); $series per-source series"
+	[ "$series" -le $((2 * ATTACK_MAX)) ] ||
+		fail "$series per-source series, want at most $((2 * ATTACK_MAX))" ||
+		return 1
+	p=$(value other packets-echo_request)
+	[ "$p" != none ] && [ "$p" -ge 10000 ] ||
+		fail "the flood is not in other: $p" || return 1
+	for i in $(seq 100 119); do ip addr del "198.51.100.$i/24" dev br0; done
+	stop_collectd
+	rmmod netlink_icmp
 }
 
 listeners() {
@@ -579,5 +652,6 @@ run other
 run heavy
 run shutdown
 run badconfig
+run attack
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]
