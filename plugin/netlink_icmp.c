@@ -443,8 +443,11 @@ static void dispatch_one(const char *instance, const char *type,
 /*
  * packets-<name> per counter and total_bytes. ICMP and ICMPv6 share names,
  * so counters of both families (in all and other) are summed by name.
- * A new series first gets zeros stamped at the previous read: a store
- * that turns counters into rates then has the first interval's rate too.
+ * A new series (zero_at set) gets only zeros stamped at the previous
+ * read, its values from the next read on: a store that turns counters
+ * into rates then has its first interval too (averaged over two). Both
+ * in one read could reach the cache out of order (collectd's write
+ * threads), the zero then refused as too old.
  */
 static void dispatch_source(const char *instance,
 			    const struct nlicmp_snap_source *s,
@@ -471,17 +474,13 @@ static void dispatch_source(const char *instance,
 			nv[i + 1].value += nv[i].value;
 			continue;
 		}
-		if (zero_at != 0)
-			dispatch_one(instance, "packets", nv[i].name,
-				     (value_t){ .derive = 0 }, zero_at);
 		dispatch_one(instance, "packets", nv[i].name,
-			     (value_t){ .derive = (derive_t)nv[i].value }, 0);
+			     (value_t){ .derive = zero_at ? 0 :
+					(derive_t)nv[i].value }, zero_at);
 	}
-	if (zero_at != 0)
-		dispatch_one(instance, "total_bytes", "",
-			     (value_t){ .derive = 0 }, zero_at);
 	dispatch_one(instance, "total_bytes", "",
-		     (value_t){ .derive = (derive_t)s->bytes }, 0);
+		     (value_t){ .derive = zero_at ? 0 : (derive_t)s->bytes },
+		     zero_at);
 	if (nv != stackbuf)
 		free(nv);
 }

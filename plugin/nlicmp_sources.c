@@ -60,6 +60,7 @@ struct nlicmp_sources {
 	uint64_t lost;
 	struct source *slot;	/* max_sources of them */
 	uint32_t *heap;		/* slot numbers, min-heap by score */
+	bool heap_stale;	/* scores changed wholesale since it was built */
 	uint32_t nused;
 	uint32_t *free_slot;	/* stack of unused slots */
 	uint32_t nfree;
@@ -246,6 +247,22 @@ static void heap_down(struct nlicmp_sources *t, uint32_t pos)
 	heap_set(t, pos, s);
 }
 
+/*
+ * A new interval changes every score at once: the heap is rebuilt only
+ * when it is next needed (an eviction), not at every read; until then
+ * records of tracked sources do not maintain it either.
+ */
+static void heap_fix(struct nlicmp_sources *t)
+{
+	uint32_t i;
+
+	if (!t->heap_stale)
+		return;
+	for (i = t->nused / 2; i-- > 0;)
+		heap_down(t, i);
+	t->heap_stale = false;
+}
+
 /* ---- table ---- */
 
 /* The sketch's width: a few counters per tracked source keeps an
@@ -253,7 +270,7 @@ static void heap_down(struct nlicmp_sources *t, uint32_t pos)
  */
 static uint32_t sketch_width(uint32_t max)
 {
-	uint64_t w = 8 * (uint64_t)max;
+	uint64_t w = 2 * (uint64_t)max;
 
 	if (w < NLICMP_SKETCH_MIN_WIDTH)
 		w = NLICMP_SKETCH_MIN_WIDTH;
@@ -365,8 +382,10 @@ static void retire(struct nlicmp_sources *t, struct source *e)
 static void source_drop(struct nlicmp_sources *t, uint32_t s)
 {
 	struct source *e = &t->slot[s];
-	uint32_t pos = e->heap_pos;
+	uint32_t pos;
 
+	heap_fix(t);
+	pos = e->heap_pos;
 	if (e->named)
 		retire(t, e);
 	if (counts_hand_over(&t->other, &e->c) < 0)
@@ -438,7 +457,8 @@ static uint32_t source_take(struct nlicmp_sources *t,
 	e->hash_next = t->bucket[b];
 	t->bucket[b] = s;
 	heap_set(t, t->nused++, s);
-	heap_up(t, t->nused - 1);
+	if (!t->heap_stale)
+		heap_up(t, t->nused - 1);
 	return s;
 }
 
@@ -479,6 +499,8 @@ static uint32_t admit(struct nlicmp_sources *t, const struct nlicmp_net *src,
 
 		if (min == NO_SLOT)
 			return NO_SLOT;
+		heap_fix(t);
+		min = t->heap[0];
 		low = score(t, min);
 		if (cur + prev <= low + low / NLICMP_ADMIT_MARGIN)
 			return NO_SLOT;
@@ -540,7 +562,8 @@ void nlicmp_sources_add(struct nlicmp_sources *t,
 	e->cur += rec->packets;
 	e->got += rec->packets;
 	e->last_seen = now;
-	heap_down(t, e->heap_pos);
+	if (!t->heap_stale)
+		heap_down(t, e->heap_pos);
 	if (counts_add(&e->c, key, rec->packets, NLICMP_SOURCE_MAX_KEYS) < 0) {
 		to_other(t, key, rec);
 		return;
@@ -624,21 +647,11 @@ static bool graduates(const struct nlicmp_sources *t, struct source *e,
 	       t->conf.min_rate;
 }
 
-/* A new interval: the weights move one interval back. */
-static void rotate(struct nlicmp_sources *t)
+/* A new interval: the untracked weights move one interval back. */
+static void rotate_sketches(struct nlicmp_sources *t)
 {
 	struct nlicmp_sketch *sk = t->sk_prev;
-	uint32_t i;
 
-	for (i = 0; i < t->nused; i++) {
-		struct source *e = &t->slot[t->heap[i]];
-
-		e->prev = e->cur;
-		e->cur = 0;
-		e->got = 0;
-	}
-	for (i = t->nused / 2; i-- > 0;)
-		heap_down(t, i);
 	t->sk_prev = t->sk_cur;
 	t->sk_cur = sk;
 	nlicmp_sketch_clear(sk);
@@ -683,8 +696,13 @@ int nlicmp_sources_snapshot(struct nlicmp_sources *t,
 			err = -ENOMEM;
 		if (!e->named && counts_give_all(&t->other, &e->c) < 0)
 			err = -ENOMEM;
+		/* A new interval: the weight moves one interval back. */
+		e->prev = e->cur;
+		e->cur = 0;
+		e->got = 0;
 	}
-	rotate(t);
+	t->heap_stale = true;
+	rotate_sketches(t);
 	t->last_snapshot = now;
 	/* After the sources: drops and probation moved counts into other. */
 	if (snap_counts(snap, &t->all, &snap->all) < 0 ||
