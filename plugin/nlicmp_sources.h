@@ -16,11 +16,14 @@
  * weight by more than 1/NLICMP_ADMIT_MARGIN (so equally busy sources do not
  * take turns); the evicted source's weight goes back into the sketch.
  * Guarantee, up to the sketch's overestimate: a source sending, in each
- * of two consecutive intervals, more than the interval's total/k, or more
- * than twice what the lowest tracked source sends, is tracked by the end
- * of the second interval (k = max_sources, margin ignored for large k).
+ * of two consecutive intervals, more than twice what the lowest tracked
+ * source sends, or more than the interval's total x 9 / (8k + 9) (total/k
+ * for k <= 8; k = max_sources, the margin's price), is tracked by the end
+ * of the second interval. (Tracked sources weigh at most the two
+ * intervals' total W less the newcomer's x, so the lowest weighs at most
+ * (W - x)/k; x > (W - x)(1 + 1/8)/k holds from x > 9W/(8k + 9).)
  * Memory: O(max_sources), plus the sketch (2 x 4 rows x
- * max(8 max_sources, 4096) 32-bit counters, at most 2^20 per row).
+ * max(2 max_sources, 4096) 32-bit counters, at most 2^20 per row).
  *
  * Store cardinality. A newly tracked source is in probation: it is in the
  * snapshot (for alerts) but not named (no series of its own); what it sent
