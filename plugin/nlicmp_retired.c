@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nlicmp_hash.h"
 #include "nlicmp_retired.h"
 
 #define NONE UINT32_MAX
@@ -23,26 +24,10 @@ struct nlicmp_retired {
 	uint64_t seed;
 };
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static uint32_t bucket_of(const struct nlicmp_retired *r,
 			  const struct nlicmp_net *n)
 {
-	uint64_t a, b;
-
-	memcpy(&a, n->addr, 8);
-	memcpy(&b, n->addr + 8, 8);
-	return (uint32_t)mix(mix(r->seed ^ a) ^ b ^
-			     ((uint64_t)n->family << 8 | n->len)) &
-	       (r->nbucket - 1);
+	return (uint32_t)nlicmp_net_hash(r->seed, n) & (r->nbucket - 1);
 }
 
 struct nlicmp_retired *nlicmp_retired_new(uint32_t capacity, uint64_t seed)

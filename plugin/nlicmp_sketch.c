@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nlicmp_hash.h"
 #include "nlicmp_sketch.h"
 
 struct nlicmp_sketch {
@@ -14,16 +15,6 @@ struct nlicmp_sketch {
 	uint64_t seed[NLICMP_SKETCH_DEPTH];
 	uint32_t cell[];	/* NLICMP_SKETCH_DEPTH rows of width */
 };
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
 
 struct nlicmp_sketch *nlicmp_sketch_new(uint32_t width, uint64_t seed)
 {
@@ -39,7 +30,8 @@ struct nlicmp_sketch *nlicmp_sketch_new(uint32_t width, uint64_t seed)
 		return NULL;
 	s->mask = w - 1;
 	for (i = 0; i < NLICMP_SKETCH_DEPTH; i++)
-		s->seed[i] = mix(seed + 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1));
+		s->seed[i] = nlicmp_mix64(seed +
+					  0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1));
 	return s;
 }
 
@@ -61,7 +53,7 @@ static void cells(const struct nlicmp_sketch *s, uint64_t h,
 
 	for (i = 0; i < NLICMP_SKETCH_DEPTH; i++)
 		idx[i] = (uint32_t)i * (s->mask + 1) +
-			 ((uint32_t)mix(h ^ s->seed[i]) & s->mask);
+			 ((uint32_t)nlicmp_mix64(h ^ s->seed[i]) & s->mask);
 }
 
 static uint64_t min_of(const struct nlicmp_sketch *s,

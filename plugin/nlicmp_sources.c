@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "nlicmp_hash.h"
 #include "nlicmp_retired.h"
 #include "nlicmp_sketch.h"
 
@@ -148,26 +149,6 @@ static int counts_hand_over(struct counts *dst, struct counts *src)
 }
 
 /* ---- hash of grouped sources ---- */
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint64_t net_hash64(const struct nlicmp_sources *t,
-			   const struct nlicmp_net *n)
-{
-	uint64_t a, b;
-
-	memcpy(&a, n->addr, 8);
-	memcpy(&b, n->addr + 8, 8);
-	return mix(mix(t->seed ^ a) ^ b ^ ((uint64_t)n->family << 8 | n->len));
-}
 
 static uint32_t bucket_of(const struct nlicmp_sources *t, uint64_t h)
 {
@@ -550,7 +531,7 @@ void nlicmp_sources_add(struct nlicmp_sources *t,
 			      fam == AF_INET ? t->conf.v4_prefix :
 					       t->conf.v6_prefix);
 
-	hash = net_hash64(t, &src);
+	hash = nlicmp_net_hash(t->seed, &src);
 	s = hash_lookup(t, &src, hash);
 	if (s == NO_SLOT)
 		s = admit(t, &src, hash, rec->packets, now);
