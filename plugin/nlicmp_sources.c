@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nlicmp_sources: per-source aggregation with a bounded Space-Saving table.
+ * nlicmp_sources: per-source aggregation in a bounded table of the
+ * heaviest sources.
  * See nlicmp_sources.h for the algorithm and the accounting it keeps.
  */
 #include "nlicmp_sources.h"
