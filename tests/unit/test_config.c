@@ -68,7 +68,7 @@ START_TEST(every_key)
 			     fake_ci_str("IgnoreSource", "2001:db8:9::/48"),
 			     fake_ci_bool("ReportCodes", 1),
 			     ALERT(fake_ci_str("Type", "Echo_Request"),
-				   fake_ci_str("Source", "198.51.100.0/24"),
+				   fake_ci_str("Source", "2001:db8::/32"),
 				   fake_ci_num("WarningRate", 10),
 				   fake_ci_num("FailureRate", 50),
 				   fake_ci_num("Hysteresis", 0),
@@ -89,7 +89,7 @@ START_TEST(every_key)
 	ck_assert_uint_eq(conf.nalert, 3);
 	ck_assert_str_eq(conf.alert[0].type, "echo_request");
 	ck_assert_int_eq(conf.alert[0].scope, NLICMP_SCOPE_NET);
-	ck_assert_int_eq(nlicmp_net_parse("198.51.100.0/24", &n), 0);
+	ck_assert_int_eq(nlicmp_net_parse("2001:db8::/32", &n), 0);
 	ck_assert(nlicmp_net_equal(&conf.alert[0].net, &n));
 	ck_assert(conf.alert[0].warning == 10 && conf.alert[0].failure == 50);
 	ck_assert(conf.alert[0].hysteresis == 0);

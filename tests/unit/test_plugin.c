@@ -147,7 +147,6 @@ static void stop(void)
 	module_down_notified = false;
 	undelivered_before = undelivered_now = 0;
 	last_read = 0;
-	read_round = 0;
 	C_COMPLAIN_INIT(&complain_connect);
 	fake_reset();
 }
@@ -433,8 +432,13 @@ START_TEST(alert_on_all_and_network)
 	ck_assert_int_eq(n->severity, NOTIF_WARNING);
 	ck_assert_str_eq(n->type_instance, "");
 	ck_assert_str_eq(n->icmp_type, "any");
+	/* "all" names its busiest sources, in the message and meta data. */
 	ck_assert_str_eq(n->message, "ICMP from all: 60 packets/s, above "
-				     "warning threshold 50");
+				     "warning threshold 50; top: 198.51.100.7 "
+				     "60/s");
+	ck_assert_str_eq(n->meta, "source=all;icmp_type=any;scope=all;"
+				  "rate=60;threshold=50;top1=198.51.100.7;"
+				  "top1_rate=60;");
 	n = notified("198.51.100.7");
 	ck_assert_ptr_nonnull(n);
 	ck_assert_int_eq(n->severity, NOTIF_WARNING);
