@@ -172,8 +172,12 @@ static void format_message(struct nlicmp_alert_event *ev, const char *note)
 			 rule->type, rule->type[0] ? " " : "", ev->source, note);
 		return;
 	}
+	/* A configured threshold as written, a learned one to 0.1. */
 	snprintf(m, sizeof(ev->message),
-		 "ICMP %s%sfrom %s%s: %.0f packets/s, %s %s threshold %g",
+		 ev->learned ? "ICMP %s%sfrom %s%s: %.0f packets/s, %s %s "
+			       "threshold %.1f" :
+			       "ICMP %s%sfrom %s%s: %.0f packets/s, %s %s "
+			       "threshold %g",
 		 rule->type, rule->type[0] ? " " : "", ev->source,
 		 rule->aggregate ? " (sum)" : "", ev->rate,
 		 ev->level == NLICMP_LEVEL_OKAY ? "back below" : "above",
