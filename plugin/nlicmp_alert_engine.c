@@ -236,8 +236,9 @@ judge(struct nlicmp_alert_engine *e, const struct nlicmp_alert_rule *rule,
 			       nlicmp_baseline_threshold(&subj->baseline,
 							 rule->failure_deviations,
 							 rule->min_rate));
-		warning = fmin(warning, failure);
 	}
+	/* Only a FailureRate besides a baseline: it is a warning too. */
+	warning = fmin(warning, failure);
 	level = nlicmp_alert_step_at(rule, &subj->state, rate, warning,
 				     failure, &threshold);
 	if (rule->baseline)

@@ -31,7 +31,7 @@ const char *nlicmp_alert_rule_check(const struct nlicmp_alert_rule *rule)
 	if (!(rule->failure > 0) ||
 	    (!isfinite(rule->failure) && !rule->baseline))
 		return "FailureRate must be a number above 0";
-	if (rule->warning > rule->failure)
+	if (rule->warning > rule->failure && isfinite(rule->warning))
 		return "WarningRate is above FailureRate";
 	if (rule->baseline &&
 	    rule->deviations > rule->failure_deviations)
