@@ -618,7 +618,7 @@ t_baseline_alert() {
 		grep -qx "source: 198.51.100.10" "$f" &&
 		grep -qx "icmp_type: echo_request" "$f" &&
 		grep -qx "scope: source" "$f" &&
-		awk -v r="$(meta_num "$f" rate)" 'BEGIN { exit !(r > 50) }' &&
+		awk -v r="$(meta_num "$f" rate)" 'BEGIN { exit !(r >= 20) }' &&
 		[ "$(meta_num "$f" threshold)" = 20 ] &&
 		[ -n "$(meta_num "$f" deviation)" ] &&
 		awk -v b="$base" 'BEGIN { exit !(b >= 3 && b <= 7) }' &&

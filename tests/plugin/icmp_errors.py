@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Send ICMP error messages, as a router on the path would, for the
-plugin's end-to-end tests: IPv4 destination unreachable (fragmentation
-needed, code 4, or another code) or ICMPv6 packet too big, each quoting a
-made-up packet of the receiver's. Bounded: COUNT messages at RATE/s.
+end-to-end tests: IPv4 destination unreachable (fragmentation needed,
+code 4, or port unreachable, code 3), IPv4 time exceeded (TTL, 11/0) or
+ICMPv6 packet too big, each quoting a made-up packet of the receiver's.
+Bounded: COUNT messages at RATE/s.
 
-  icmp_errors.py frag_needed|port_unreach|packet_too_big DST COUNT RATE
+  icmp_errors.py frag_needed|port_unreach|ttl_exceeded|packet_too_big \
+      DST COUNT RATE
 """
 import socket
 import struct
@@ -22,15 +24,19 @@ def checksum(data):
     return ~s & 0xFFFF
 
 
-def v4_message(dst, code):
+V4_KINDS = {"frag_needed": (3, 4), "port_unreach": (3, 3),
+            "ttl_exceeded": (11, 0)}
+
+
+def v4_message(dst, icmp_type, code):
     # The quoted packet: an IPv4 header from dst to 198.51.100.99 + 8 bytes.
     quoted = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 1500, 1, 0x4000, 64, 17,
                          0, socket.inet_aton(dst),
                          socket.inet_aton("198.51.100.99")) + b"\0" * 8
-    mtu = 1280 if code == 4 else 0
-    head = struct.pack("!BBHHH", 3, code, 0, 0, mtu)
+    mtu = 1280 if (icmp_type, code) == (3, 4) else 0
+    head = struct.pack("!BBHHH", icmp_type, code, 0, 0, mtu)
     csum = checksum(head + quoted)
-    return struct.pack("!BBHHH", 3, code, csum, 0, mtu) + quoted
+    return struct.pack("!BBHHH", icmp_type, code, csum, 0, mtu) + quoted
 
 
 def v6_message(dst):
@@ -54,7 +60,7 @@ def main():
     else:
         sock = socket.socket(socket.AF_INET, socket.SOCK_RAW,
                              socket.IPPROTO_ICMP)
-        msg = v4_message(dst, {"frag_needed": 4, "port_unreach": 3}[kind])
+        msg = v4_message(dst, *V4_KINDS[kind])
     start = time.monotonic()
     for i in range(count):
         delay = start + i / rate - time.monotonic()
