@@ -696,7 +696,7 @@ t_aggregate_alert() {
 		grep -q "^ICMP echo from 198.51.100.0/24 (sum): [0-9]* packets/s, above warning threshold 200; top: 198.51.100.[0-9]* [0-9]*/s, " "$f" ||
 		fail "aggregate fields: $(tr '\n' '|' <"$f")" || return 1
 	for i in $(seq 50); do
-		[ "$(notifications WARNING "198.51.100.$i")" = 0 ] ||
+		[ "$(notifications WARNING "198.51.100.$i" "ICMP echo from 198.51.100.$i:")" = 0 ] ||
 			fail "source 198.51.100.$i alerted on its own" ||
 			return 1
 	done
