@@ -459,6 +459,57 @@ static void alert_notify(const struct nlicmp_alert_event *ev)
 	plugin_notification_meta_free(n.meta);
 }
 
+/* Learned baselines from the last run, if StateFile says where. */
+static void load_baselines(void)
+{
+	size_t n, skipped;
+	FILE *f;
+
+	if (conf.state_file == NULL)
+		return;
+	f = fopen(conf.state_file, "r");
+	if (f == NULL) {
+		if (errno != ENOENT)
+			WARNING(LOG_PREFIX "cannot read StateFile \"%s\": %s; "
+				"baselines are learned afresh.", conf.state_file,
+				STRERRNO);
+		return;
+	}
+	n = nlicmp_alert_engine_load(alerts, f, &skipped);
+	fclose(f);
+	INFO(LOG_PREFIX "%zu learned baseline(s) loaded from \"%s\"; %zu "
+	     "line(s) skipped (rules changed, or more than MaxSources).", n,
+	     conf.state_file, skipped);
+}
+
+/* Written whole to a new file, then renamed: never half a file. */
+static void save_baselines(void)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err;
+
+	if (conf.state_file == NULL || alerts == NULL)
+		return;
+	ssnprintf(tmp, sizeof(tmp), "%s.new", conf.state_file);
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		ERROR(LOG_PREFIX "cannot write \"%s\": %s; the learned "
+		      "baselines are lost.", tmp, STRERRNO);
+		return;
+	}
+	err = nlicmp_alert_engine_save(alerts, f);
+	if (fclose(f) != 0)
+		err = -1;
+	if (err == 0 && rename(tmp, conf.state_file) != 0)
+		err = -1;
+	if (err != 0) {
+		ERROR(LOG_PREFIX "cannot save the learned baselines to \"%s\": "
+		      "%s.", conf.state_file, STRERRNO);
+		unlink(tmp);
+	}
+}
+
 static void run_alerts(double seconds)
 {
 	const struct nlicmp_alert_event *ev;
@@ -521,6 +572,7 @@ static int nic_init(void)
 		      conf.max_sources);
 		return -1;
 	}
+	load_baselines();
 	/* Without the module collectd goes on: the read callback retries. */
 	if (connect_module(why, sizeof(why)) != 0)
 		module_down(why, false);
@@ -576,6 +628,7 @@ static int nic_shutdown(void)
 	nlicmp_sources_free(table);
 	table = NULL;
 	nlicmp_snapshot_free(&snap);
+	save_baselines();
 	nlicmp_alert_engine_free(alerts);
 	alerts = NULL;
 	memset(name_cache, 0, sizeof(name_cache));

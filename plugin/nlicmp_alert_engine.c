@@ -29,10 +29,20 @@ struct rule_state {
 	uint64_t packets_last;
 };
 
+/* A source's baseline loaded from a file, until the source is tracked. */
+struct saved {
+	size_t rule;
+	char name[NLICMP_NET_STRLEN];
+	struct nlicmp_baseline baseline;
+	bool taken;
+};
+
 struct nlicmp_alert_engine {
 	struct nlicmp_alert_engine_conf conf;
 	struct subject *slot;		/* max_sources x nrule */
 	struct rule_state *rule;	/* nrule */
+	struct saved *saved;		/* sorted by (rule, name) */
+	size_t nsaved;
 	struct nlicmp_alert_event *ev;
 	size_t nev, evcap;
 	uint64_t round;
@@ -54,7 +64,9 @@ nlicmp_alert_engine_new(const struct nlicmp_alert_engine_conf *conf)
 	 */
 	e->evcap = 2 * n + conf->nrule;
 	e->ev = calloc(e->evcap ? e->evcap : 1, sizeof(*e->ev));
-	if (e->slot == NULL || e->rule == NULL || e->ev == NULL) {
+	e->saved = calloc(n ? n : 1, sizeof(*e->saved));
+	if (e->slot == NULL || e->rule == NULL || e->ev == NULL ||
+	    e->saved == NULL) {
 		nlicmp_alert_engine_free(e);
 		return NULL;
 	}
@@ -68,6 +80,7 @@ void nlicmp_alert_engine_free(struct nlicmp_alert_engine *e)
 	free(e->slot);
 	free(e->rule);
 	free(e->ev);
+	free(e->saved);
 	free(e);
 }
 
@@ -75,7 +88,7 @@ size_t nlicmp_alert_engine_memory(const struct nlicmp_alert_engine *e)
 {
 	size_t n = (size_t)e->conf.max_sources * e->conf.nrule;
 
-	return sizeof(*e) + (n ? n : 1) * sizeof(*e->slot) +
+	return sizeof(*e) + (n ? n : 1) * (sizeof(*e->slot) + sizeof(*e->saved)) +
 	       (e->conf.nrule ? e->conf.nrule : 1) * sizeof(*e->rule) +
 	       (e->evcap ? e->evcap : 1) * sizeof(*e->ev);
 }
@@ -259,6 +272,32 @@ judge(struct nlicmp_alert_engine *e, const struct nlicmp_alert_rule *rule,
 	return ev;
 }
 
+static int saved_cmp(const void *a, const void *b)
+{
+	const struct saved *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* A source tracked (again): its baseline from the file, once. */
+static void restore(struct nlicmp_alert_engine *e, size_t r, const char *name,
+		    struct subject *subj)
+{
+	struct saved key = { .rule = r }, *found;
+
+	if (e->nsaved == 0 || !e->conf.rule[r].baseline)
+		return;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	found = bsearch(&key, e->saved, e->nsaved, sizeof(*e->saved),
+			saved_cmp);
+	if (found == NULL || found->taken)
+		return;
+	subj->baseline = found->baseline;
+	found->taken = true;
+}
+
 /* A source left the table while alerting: clear its alert. */
 static void forget(struct nlicmp_alert_engine *e,
 		   const struct nlicmp_alert_rule *rule, struct subject *subj)
@@ -343,6 +382,7 @@ size_t nlicmp_alert_engine_run(struct nlicmp_alert_engine *e,
 				forget(e, rule, subj);
 				subj->gen = s->gen;
 				subj->net = s->net;
+				restore(e, r, s->name, subj);
 			}
 			subj->round = e->round;
 			ev = judge(e, rule, subj, s->name, s->name,
@@ -357,4 +397,117 @@ size_t nlicmp_alert_engine_run(struct nlicmp_alert_engine *e,
 		if (e->slot[i].round != e->round && e->slot[i].round != 0)
 			forget(e, &e->conf.rule[i % nrule], &e->slot[i]);
 	return e->nev;
+}
+
+/* ---- saving learned baselines ---- */
+
+#define STATE_HEADER "netlink_icmp-baselines 1"
+
+/* What identifies a rule across restarts, as one word. */
+static void rule_key(const struct nlicmp_alert_rule *rule, char *buf,
+		     size_t size)
+{
+	char net[NLICMP_NET_STRLEN] = "-";
+
+	if (rule->scope == NLICMP_SCOPE_NET)
+		nlicmp_net_format(&rule->net, net, sizeof(net));
+	snprintf(buf, size, "type=%s,scope=%s,net=%s,aggregate=%d",
+		 rule->type[0] ? rule->type : "any",
+		 rule->scope == NLICMP_SCOPE_ALL ? "all" :
+		 rule->scope == NLICMP_SCOPE_NET ? "net" : "each",
+		 net, rule->aggregate);
+}
+
+static int save_one(FILE *f, const char *key, const char *subject,
+		    const struct nlicmp_baseline *b)
+{
+	if (b->seconds <= 0)
+		return 0;
+	return fprintf(f, "%s %s %.17g %.17g %.17g\n", key, subject, b->mean,
+		       b->dev, b->seconds) < 0 ? -1 : 0;
+}
+
+int nlicmp_alert_engine_save(const struct nlicmp_alert_engine *e, FILE *f)
+{
+	size_t nrule = e->conf.nrule, r, i;
+	char key[256], name[NLICMP_NET_STRLEN];
+	int err = fprintf(f, STATE_HEADER "\n") < 0 ? -1 : 0;
+
+	for (r = 0; r < nrule; r++) {
+		const struct nlicmp_alert_rule *rule = &e->conf.rule[r];
+
+		if (!rule->baseline)
+			continue;
+		rule_key(rule, key, sizeof(key));
+		if (rule->scope == NLICMP_SCOPE_ALL || rule->aggregate) {
+			err |= save_one(f, key, "total",
+					&e->rule[r].total.baseline);
+			continue;
+		}
+		for (i = 0; i < e->conf.max_sources; i++) {
+			const struct subject *subj = &e->slot[i * nrule + r];
+
+			if (subj->round == 0)
+				continue;
+			nlicmp_net_format(&subj->net, name, sizeof(name));
+			err |= save_one(f, key, name, &subj->baseline);
+		}
+	}
+	return err;
+}
+
+size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
+				size_t *skipped)
+{
+	size_t nrule = e->conf.nrule, cap = (size_t)e->conf.max_sources * nrule;
+	size_t r, taken = 0;
+	char line[512], key[256], want[256], subject[NLICMP_NET_STRLEN];
+	struct nlicmp_baseline b;
+
+	*skipped = 0;
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    strcmp(line, STATE_HEADER "\n") != 0) {
+		*skipped = 1;
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%255s %63s %lf %lf %lf", key, subject, &b.mean,
+			   &b.dev, &b.seconds) != 5 || !isfinite(b.mean) ||
+		    !isfinite(b.dev) || !isfinite(b.seconds) || b.mean < 0 ||
+		    b.dev < 0 || b.seconds <= 0) {
+			(*skipped)++;
+			continue;
+		}
+		for (r = 0; r < nrule; r++) {
+			rule_key(&e->conf.rule[r], want, sizeof(want));
+			if (e->conf.rule[r].baseline && strcmp(key, want) == 0)
+				break;
+		}
+		if (r == nrule) {
+			(*skipped)++;
+			continue;
+		}
+		b.seconds = fmin(b.seconds, e->conf.rule[r].learn_for);
+		if (e->conf.rule[r].scope == NLICMP_SCOPE_ALL ||
+		    e->conf.rule[r].aggregate) {
+			if (strcmp(subject, "total") != 0) {
+				(*skipped)++;
+				continue;
+			}
+			e->rule[r].total.baseline = b;
+		} else if (e->nsaved < cap) {
+			struct saved *sv = &e->saved[e->nsaved++];
+
+			sv->rule = r;
+			snprintf(sv->name, sizeof(sv->name), "%s", subject);
+			sv->baseline = b;
+			sv->taken = false;
+		} else {
+			(*skipped)++;
+			continue;
+		}
+		taken++;
+	}
+	qsort(e->saved, e->nsaved, sizeof(*e->saved), saved_cmp);
+	return taken;
 }

@@ -12,7 +12,9 @@
  * was full) carry no source and count in no network (only in "all").
  *
  * The state lives in the plugin, not the module: unloading and loading
- * the module again keeps every level and learned baseline.
+ * the module again keeps every level and learned baseline. Learned
+ * baselines can also be saved to a file and loaded at the next start
+ * (a source's is applied when it is tracked again).
  */
 #ifndef NLICMP_ALERT_ENGINE_H
 #define NLICMP_ALERT_ENGINE_H
@@ -20,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "nlicmp_alerts.h"
 #include "nlicmp_client.h"
@@ -77,6 +80,21 @@ size_t nlicmp_alert_engine_run(struct nlicmp_alert_engine *e,
 			       const struct nlicmp_snapshot *snap,
 			       double seconds,
 			       const struct nlicmp_alert_event **events);
+
+/*
+ * Write every learned baseline, one text line each; 0 or -1 (errno set).
+ * Levels are not saved: after a restart every subject starts at OKAY.
+ */
+int nlicmp_alert_engine_save(const struct nlicmp_alert_engine *e, FILE *f);
+
+/*
+ * Read what nlicmp_alert_engine_save wrote. Lines of rules no longer
+ * configured (matched by Type, Source, Aggregate), beyond MaxSources x
+ * rules, or that do not parse are skipped and counted in *skipped.
+ * Returns the number of baselines taken.
+ */
+size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
+				size_t *skipped);
 
 /* Bytes the engine holds: fixed at creation. */
 size_t nlicmp_alert_engine_memory(const struct nlicmp_alert_engine *e);

@@ -28,6 +28,7 @@ void nlicmp_config_free(struct nlicmp_config *conf)
 {
 	free(conf->ignore);
 	free(conf->alert);
+	free(conf->state_file);
 	nlicmp_config_init(conf);
 }
 
@@ -167,6 +168,21 @@ static int get_type(const oconfig_item_t *ci, struct nlicmp_alert_rule *rule)
 	}
 	for (i = 0; rule->type[i]; i++)
 		rule->type[i] = (char)tolower((unsigned char)rule->type[i]);
+	return 0;
+}
+
+/* A file name, for StateFile. */
+static int get_path(const oconfig_item_t *ci, char **ret)
+{
+	char *s = NULL;
+
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
+	    cf_util_get_string(ci, &s) != 0 || s[0] == '\0') {
+		free(s);
+		return bad_value(ci, "a file name");
+	}
+	free(*ret);
+	*ret = s;
 	return 0;
 }
 
@@ -379,6 +395,8 @@ int nlicmp_config_read(struct nlicmp_config *conf, const oconfig_item_t *ci)
 			err |= get_bool(c, &conf->report_codes);
 		else if (strcasecmp(c->key, "Alert") == 0)
 			err |= read_alert(conf, c);
+		else if (strcasecmp(c->key, "StateFile") == 0)
+			err |= get_path(c, &conf->state_file);
 		else {
 			char text[256];
 

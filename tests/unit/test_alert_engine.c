@@ -437,6 +437,68 @@ START_TEST(pmtu_class)
 }
 END_TEST
 
+/* Learned baselines survive a restart through the state file: the next
+ * engine fires at once on a step, without learning again.
+ */
+START_TEST(baselines_saved_and_loaded)
+{
+	struct rig g = { .nrule = 2 }, h = { .nrule = 2 };
+	char *text = NULL;
+	size_t len = 0, skipped = 0;
+	FILE *f;
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[1] = baseline_rule(1);
+	g.rule[1].scope = NLICMP_SCOPE_EACH;
+	snprintf(g.rule[1].type, sizeof(g.rule[1].type), "echo_request");
+	g.rule[1].match.any = false;
+	g.rule[1].match.n = 1;
+	g.rule[1].match.e[0] = (struct icmp_match_entry){ AF_INET, 8, -1 };
+	rig_start(&g, 10, false);
+	learn_hour(&g, 100);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(nlicmp_alert_engine_save(g.engine, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "netlink_icmp-baselines 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "type=any,scope=all,net=-,"
+					   "aggregate=0 total 100 0 3600\n"));
+	ck_assert_ptr_nonnull(strstr(text, "type=echo_request,scope=each,"
+					   "net=-,aggregate=0 198.51.100.7 "
+					   "100 0 3600\n"));
+	rig_stop(&g);
+
+	memcpy(h.rule, g.rule, sizeof(h.rule));
+	rig_start(&h, 10, false);
+	/* Plus a line of a rule no longer configured, and garbage. */
+	text = realloc(text, len + 128);
+	strcat(text, "type=pmtu,scope=all,net=-,aggregate=0 total 5 1 3600\n"
+		     "not a baseline\n");
+	f = fmemopen(text, strlen(text), "r");
+	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &skipped), 2);
+	ck_assert_uint_eq(skipped, 2);
+	fclose(f);
+	free(text);
+	/* The source is tracked again and steps at once: both fire. */
+	echo_from(&h, 7, 10000);
+	ck_assert_uint_eq(tick(&h), 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(h.ev[i].level, NLICMP_LEVEL_FAILURE);
+		ck_assert(h.ev[i].learned && h.ev[i].baseline == 100);
+	}
+	rig_stop(&h);
+
+	/* Not a state file: nothing taken. */
+	rig_start(&h, 10, false);
+	f = fmemopen("hello\n", 6, "r");
+	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &skipped), 0);
+	ck_assert_uint_eq(skipped, 1);
+	fclose(f);
+	rig_stop(&h);
+}
+END_TEST
+
 START_TEST(baseline_estimator)
 {
 	struct nlicmp_baseline b = { 0 };
@@ -476,6 +538,7 @@ int main(void)
 	tcase_add_test(tc, aggregate_catches_distributed_flood);
 	tcase_add_test(tc, all_names_top_three);
 	tcase_add_test(tc, pmtu_class);
+	tcase_add_test(tc, baselines_saved_and_loaded);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -218,6 +218,14 @@ START_TEST(alert_new_keys)
 	ck_assert_uint_eq(conf.alert[3].match.n, 1);
 	nlicmp_config_free(&conf);
 
+	ck_assert_int_eq(parse(PLUGIN(fake_ci_str("StateFile", "/var/lib/x"))),
+			 0);
+	ck_assert_str_eq(conf.state_file, "/var/lib/x");
+	nlicmp_config_free(&conf);
+	ck_assert_ptr_null(conf.state_file);
+	REJECTS(PLUGIN(fake_ci_str("StateFile", "")), "StateFile", "\"\"");
+	REJECTS(PLUGIN(fake_ci_num("StateFile", 3)), "StateFile", "3");
+
 	/* Defaults of a baseline rule. */
 	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_bool("Baseline", 1)))), 0);
 	ck_assert(conf.alert[0].learn_for == 3600);
