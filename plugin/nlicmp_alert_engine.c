@@ -42,11 +42,30 @@ struct nlicmp_alert_engine {
 	struct subject *slot;		/* max_sources x nrule */
 	struct rule_state *rule;	/* nrule */
 	struct saved *saved;		/* sorted by (rule, name) */
-	size_t nsaved;
+	size_t nsaved, savedcap;
 	struct nlicmp_alert_event *ev;
 	size_t nev, evcap;
+	size_t evmax;			/* the most one run can make */
 	uint64_t round;
 };
+
+/* Grow an array by doubling, never beyond max elements. */
+static int grow(void **v, size_t *cap, size_t max, size_t size)
+{
+	size_t n = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (*cap >= max)
+		return -1;
+	if (n > max)
+		n = max;
+	p = realloc(*v, n * size);
+	if (p == NULL)
+		return -1;
+	*v = p;
+	*cap = n;
+	return 0;
+}
 
 struct nlicmp_alert_engine *
 nlicmp_alert_engine_new(const struct nlicmp_alert_engine_conf *conf)
@@ -60,13 +79,10 @@ nlicmp_alert_engine_new(const struct nlicmp_alert_engine_conf *conf)
 	e->slot = calloc(n ? n : 1, sizeof(*e->slot));
 	e->rule = calloc(conf->nrule ? conf->nrule : 1, sizeof(*e->rule));
 	/* At most two per slot and rule (an old source's clear, the new
-	 * one's level) and one per rule's total.
+	 * one's level) and one per rule's total; grown as needed.
 	 */
-	e->evcap = 2 * n + conf->nrule;
-	e->ev = calloc(e->evcap ? e->evcap : 1, sizeof(*e->ev));
-	e->saved = calloc(n ? n : 1, sizeof(*e->saved));
-	if (e->slot == NULL || e->rule == NULL || e->ev == NULL ||
-	    e->saved == NULL) {
+	e->evmax = 2 * n + conf->nrule;
+	if (e->slot == NULL || e->rule == NULL) {
 		nlicmp_alert_engine_free(e);
 		return NULL;
 	}
@@ -88,9 +104,9 @@ size_t nlicmp_alert_engine_memory(const struct nlicmp_alert_engine *e)
 {
 	size_t n = (size_t)e->conf.max_sources * e->conf.nrule;
 
-	return sizeof(*e) + (n ? n : 1) * (sizeof(*e->slot) + sizeof(*e->saved)) +
+	return sizeof(*e) + (n ? n : 1) * sizeof(*e->slot) +
 	       (e->conf.nrule ? e->conf.nrule : 1) * sizeof(*e->rule) +
-	       (e->evcap ? e->evcap : 1) * sizeof(*e->ev);
+	       e->evcap * sizeof(*e->ev) + e->savedcap * sizeof(*e->saved);
 }
 
 void nlicmp_alert_engine_record(struct nlicmp_alert_engine *e,
@@ -213,8 +229,10 @@ event_new(struct nlicmp_alert_engine *e, const struct nlicmp_alert_rule *rule,
 {
 	struct nlicmp_alert_event *ev;
 
-	if (e->nev == e->evcap)
-		return NULL;	/* cannot happen: evcap is the bound */
+	/* Out of memory: the notification is not sent, the state changed. */
+	if (e->nev == e->evcap &&
+	    grow((void **)&e->ev, &e->evcap, e->evmax, sizeof(*e->ev)) < 0)
+		return NULL;
 	ev = &e->ev[e->nev++];
 	memset(ev, 0, sizeof(*ev));
 	ev->rule = rule;
@@ -396,6 +414,7 @@ size_t nlicmp_alert_engine_run(struct nlicmp_alert_engine *e,
 	for (i = 0; i < (size_t)e->conf.max_sources * nrule; i++)
 		if (e->slot[i].round != e->round && e->slot[i].round != 0)
 			forget(e, &e->conf.rule[i % nrule], &e->slot[i]);
+	*events = e->ev;	/* grown on the way, maybe moved */
 	return e->nev;
 }
 
@@ -495,7 +514,9 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 				continue;
 			}
 			e->rule[r].total.baseline = b;
-		} else if (e->nsaved < cap) {
+		} else if (e->nsaved < e->savedcap ||
+			   grow((void **)&e->saved, &e->savedcap, cap,
+				sizeof(*e->saved)) == 0) {
 			struct saved *sv = &e->saved[e->nsaved++];
 
 			sv->rule = r;
@@ -508,6 +529,7 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 		}
 		taken++;
 	}
-	qsort(e->saved, e->nsaved, sizeof(*e->saved), saved_cmp);
+	if (e->nsaved > 1)
+		qsort(e->saved, e->nsaved, sizeof(*e->saved), saved_cmp);
 	return taken;
 }
