@@ -597,21 +597,23 @@ meta_num() {
 # A steady 5/s is learned (LearnFor 6); a step to 100/s raises FAILURE
 # against the learned baseline (MinRate 20 is the threshold: the learned
 # one is lower), with what it learned in the message and meta data; back
-# at 5/s, OKAY.
+# at 5/s, OKAY. Then the module is unloaded and loaded again: the next
+# step fires at once, against the same baseline (a fresh one would have
+# to learn for 6 s first, and would learn the step).
 t_baseline_alert() {
-	local f base
+	local f base i
 	KEEP=1
 	kinds_collectd || return 1
-	ping_from s1 120 0.2 198.51.100.1 &
+	ping_from s1 200 0.2 198.51.100.1 &
 	PINGS+=($!)
 	sleep 9
-	[ "$(ls "$DIR/notif" | wc -l)" = 0 ] ||
+	[ "$(notifications FAILURE 198.51.100.10)$(notifications WARNING 198.51.100.10)" = 00 ] ||
 		fail "notified while learning: $(cat "$DIR"/notif/n.*)" ||
 		return 1
 	ping_from s1 300 0.01 198.51.100.1 || :
 	wait_notification FAILURE 198.51.100.10 "" 5 || return 1
 	f=$(notification_file FAILURE 198.51.100.10)
-	base=$(meta_of "$f" baseline)
+	base=$(meta_num "$f" baseline)
 	grep -qx "Plugin: netlink_icmp" "$f" &&
 		grep -qx "Type: packets" "$f" &&
 		grep -qx "TypeInstance: echo_request" "$f" &&
@@ -627,6 +629,19 @@ t_baseline_alert() {
 	wait_notification OKAY 198.51.100.10 "back below" 6 || return 1
 	[ "$(notifications WARNING 198.51.100.10)" = 0 ] ||
 		fail "a WARNING besides the FAILURE" || return 1
+	rmmod netlink_icmp || fail "rmmod failed" || return 1
+	insmod "$KO" flush_ms=$FLUSH_MS || fail "insmod failed" || return 1
+	wait_log "registered with the module again" 5 ||
+		fail "not registered again" || return 1
+	ping_from s1 300 0.01 198.51.100.1 || :
+	for i in $(seq 25); do
+		[ "$(notifications FAILURE 198.51.100.10 "(baseline")" = 2 ] &&
+			break
+		sleep 0.2
+	done
+	[ "$(notifications FAILURE 198.51.100.10 "(baseline")" = 2 ] ||
+		fail "no FAILURE on the step after the module reload" ||
+		return 1
 	kill "${PINGS[@]}" 2>/dev/null
 	wait_pings
 }
