@@ -234,10 +234,15 @@ PANELS = [
              + I_RATE.format(where='"type" = \'packets\' AND "instance" !~ /^(all|other)$/')
              + ') WHERE $timeFilter GROUP BY time($__interval), "host", "instance" fill(none)'
              ') GROUP BY "host", "instance"', "$tag_host $tag_instance"),
+            # Rates between raw points, no time buckets: light enough
+            # for a long range.
             ('SELECT top("rate", "type_instance", 1) AS "busiest type packets/s" FROM ('
              'SELECT mean("rate") AS "rate" FROM ('
-             + I_RATE.format(where='"type" = \'packets\' AND "instance" !~ /^(all|other)$/')
-             + ') GROUP BY "host", "instance", "type_instance") GROUP BY "host", "instance"',
+             'SELECT non_negative_derivative("value", 1s) AS "rate" FROM '
+             '"netlink_icmp_value" WHERE "host" =~ /^$host$/ AND "type" = '
+             '\'packets\' AND "instance" !~ /^(all|other)$/ AND $timeFilter '
+             'GROUP BY "host", "instance", "type_instance"'
+             ') GROUP BY "host", "instance", "type_instance") GROUP BY "host", "instance"',
              "$tag_host $tag_instance")],
         "prometheus": [
             (P_TOP_SRC, "packets/s"),
