@@ -6,7 +6,8 @@
  * A receiver thread drains the module's EVENT messages into the
  * aggregation table (nlicmp_sources) under a mutex; the read callback
  * keeps the registration alive, snapshots the table and, with the mutex
- * released, dispatches the values and runs the alert rules (nlicmp_alerts).
+ * released, dispatches the values and runs the alert rules
+ * (nlicmp_alert_engine), sending the notifications it asks for.
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "icmp_names.h"
+#include "nlicmp_alert_engine.h"
 #include "nlicmp_alerts.h"
 #include "nlicmp_client.h"
 #include "nlicmp_config.h"
@@ -86,27 +88,16 @@ struct batch {
 	size_t dropped;		/* records lost for want of memory */
 };
 
-/* Alert state per (table slot, rule), and per rule for "all". */
-struct alert_slot {
-	struct nlicmp_alert_state state;
-	struct nlicmp_net net;		/* the source it is about */
-	uint32_t gen;			/* the slot's generation it is about */
-	uint64_t round;			/* last read that saw the source */
-};
-
 static struct nlicmp_snapshot snap;
-static struct alert_slot *alert_slot;	/* max_sources * nalert */
-static struct nlicmp_alert_state *alert_total;	/* nalert */
-static uint64_t read_round;
+static struct nlicmp_alert_engine *alerts;
 static cdtime_t last_read;		/* table_clock() of the last read */
 static cdtime_t last_read_time;		/* cdtime() of the last read */
 static uint64_t last_read_flush;	/* flush_applied at the last read */
 
 /* ---- notifications ---- */
 
-static void notify(int severity, const char *instance, const char *type,
-		   const char *message, const char *source, double rate,
-		   double threshold)
+/* About the module itself: no instance, no meta data. */
+static void notify(int severity, const char *message)
 {
 	notification_t n = {
 		.severity = severity,
@@ -115,20 +106,8 @@ static void notify(int severity, const char *instance, const char *type,
 	};
 
 	sstrncpy(n.host, hostname_g, sizeof(n.host));
-	sstrncpy(n.plugin_instance, instance, sizeof(n.plugin_instance));
 	sstrncpy(n.message, message, sizeof(n.message));
-	if (source != NULL) {
-		sstrncpy(n.type, "packets", sizeof(n.type));
-		sstrncpy(n.type_instance, type, sizeof(n.type_instance));
-		plugin_notification_meta_add_string(&n, "source", source);
-		plugin_notification_meta_add_string(&n, "icmp_type",
-						    type[0] ? type : "any");
-		plugin_notification_meta_add_double(&n, "rate", rate);
-		plugin_notification_meta_add_double(&n, "threshold", threshold);
-	}
 	plugin_dispatch_notification(&n);
-	if (n.meta != NULL)
-		plugin_notification_meta_free(n.meta);
 }
 
 /* ---- receiver thread ---- */
@@ -187,8 +166,10 @@ static void batch_apply(struct batch *b)
 
 	pthread_mutex_lock(&table_lock);
 	now = table_clock();
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		nlicmp_sources_add(table, &b->rec[i], now);
+		nlicmp_alert_engine_record(alerts, &b->rec[i]);
+	}
 	if (b->has_listener && b->undelivered > undelivered_now)
 		undelivered_now = b->undelivered;
 	if (b->flush > flush_applied)
@@ -276,7 +257,7 @@ static void module_down(const char *why, bool notify_now)
 	module_down_notified = true;
 	snprintf(msg, sizeof(msg), "netlink_icmp: %s; retrying every interval",
 		 why);
-	notify(NOTIF_FAILURE, "", "", msg, NULL, 0, 0);
+	notify(NOTIF_FAILURE, msg);
 }
 
 /* Register a new client and start its receiver; why gets the reason of a
@@ -320,9 +301,8 @@ static int connect_module(char *why, size_t whylen)
 		  LOG_PREFIX "registered with the module again.");
 	if (module_down_notified) {
 		module_down_notified = false;
-		notify(NOTIF_OKAY, "", "",
-		       "netlink_icmp: registered with the module again", NULL,
-		       0, 0);
+		notify(NOTIF_OKAY,
+		       "netlink_icmp: registered with the module again");
 	}
 	INFO(LOG_PREFIX "registered as listener %" PRIu32 ".",
 	     nlicmp_event_portid(client));
@@ -487,117 +467,107 @@ static void dispatch_source(const char *instance,
 
 /* ---- alerts ---- */
 
-/* Packets of the rule's type in the interval. */
-static uint64_t rule_delta(const struct nlicmp_alert_rule *rule,
-			   const struct nlicmp_snap_source *s)
-{
-	uint64_t sum = 0;
-	size_t i, len;
-
-	for (i = 0; i < s->n; i++) {
-		const struct nlicmp_snap_count *c = &snap.count[s->first + i];
-		const char *name;
-
-		/* The type part of the counter's name, before any "-code". */
-		if (rule->type[0] != '\0') {
-			name = count_name(c->key);
-			len = strlen(rule->type);
-			if (strncmp(name, rule->type, len) != 0 ||
-			    (name[len] != '\0' && name[len] != '-'))
-				continue;
-		}
-		sum += c->delta;
-	}
-	return sum;
-}
-
-static void alert_notify(const struct nlicmp_alert_rule *rule, int level,
-			 const char *instance, double rate, double threshold,
-			 const char *note)
+static void alert_notify(const struct nlicmp_alert_event *ev)
 {
 	static const int severity[] = {
 		[NLICMP_LEVEL_OKAY] = NOTIF_OKAY,
 		[NLICMP_LEVEL_WARNING] = NOTIF_WARNING,
 		[NLICMP_LEVEL_FAILURE] = NOTIF_FAILURE,
 	};
-	char msg[NOTIF_MAX_MSG_LEN];
+	notification_t n = {
+		.severity = severity[ev->level],
+		.time = cdtime(),
+		.plugin = PLUGIN_NAME,
+	};
+	char key[16];
+	size_t i;
 
-	if (note != NULL)
-		snprintf(msg, sizeof(msg), "ICMP %s%sfrom %s: %s",
-			 rule->type, rule->type[0] ? " " : "", instance, note);
-	else
-		snprintf(msg, sizeof(msg),
-			 "ICMP %s%sfrom %s: %.0f packets/s, %s %s threshold %g",
-			 rule->type, rule->type[0] ? " " : "", instance, rate,
-			 level == NLICMP_LEVEL_OKAY ? "back below" : "above",
-			 level == NLICMP_LEVEL_FAILURE ? "failure" : "warning",
-			 threshold);
-	notify(severity[level], instance, rule->type, msg, instance, rate,
-	       threshold);
-}
-
-static void alert_step(const struct nlicmp_alert_rule *rule,
-		       struct nlicmp_alert_state *state, const char *instance,
-		       uint64_t delta, double seconds)
-{
-	double rate = (double)delta / seconds, threshold;
-	int level = nlicmp_alert_step(rule, state, rate, &threshold);
-
-	if (level >= 0)
-		alert_notify(rule, level, instance, rate, threshold, NULL);
-}
-
-/* A source left the table while alerting: clear its alert. */
-static void alert_forget(const struct nlicmp_alert_rule *rule,
-			 struct alert_slot *a)
-{
-	char inst[NLICMP_NET_STRLEN];
-
-	if (a->state.level != NLICMP_LEVEL_OKAY) {
-		nlicmp_net_format(&a->net, inst, sizeof(inst));
-		alert_notify(rule, NLICMP_LEVEL_OKAY, inst, 0, rule->warning,
-			     "no longer tracked (silent, or fewer packets "
-			     "than the busiest sources)");
+	sstrncpy(n.host, hostname_g, sizeof(n.host));
+	sstrncpy(n.plugin_instance, ev->instance, sizeof(n.plugin_instance));
+	sstrncpy(n.type, "packets", sizeof(n.type));
+	sstrncpy(n.type_instance, ev->rule->type, sizeof(n.type_instance));
+	sstrncpy(n.message, ev->message, sizeof(n.message));
+	plugin_notification_meta_add_string(&n, "source", ev->source);
+	plugin_notification_meta_add_string(&n, "icmp_type",
+					    ev->rule->type[0] ? ev->rule->type :
+								"any");
+	plugin_notification_meta_add_string(&n, "scope", ev->scope);
+	plugin_notification_meta_add_double(&n, "rate", ev->rate);
+	plugin_notification_meta_add_double(&n, "threshold", ev->threshold);
+	if (ev->learned) {
+		plugin_notification_meta_add_double(&n, "baseline",
+						    ev->baseline);
+		plugin_notification_meta_add_double(&n, "deviation",
+						    ev->deviation);
 	}
-	memset(&a->state, 0, sizeof(a->state));
+	for (i = 0; i < ev->ntop; i++) {
+		ssnprintf(key, sizeof(key), "top%zu", i + 1);
+		plugin_notification_meta_add_string(&n, key, ev->top[i].name);
+		ssnprintf(key, sizeof(key), "top%zu_rate", i + 1);
+		plugin_notification_meta_add_double(&n, key, ev->top[i].rate);
+	}
+	plugin_dispatch_notification(&n);
+	plugin_notification_meta_free(n.meta);
+}
+
+/* Learned baselines from the last run, if StateFile says where. */
+static void load_baselines(void)
+{
+	size_t n, skipped;
+	FILE *f;
+
+	if (conf.state_file == NULL)
+		return;
+	f = fopen(conf.state_file, "r");
+	if (f == NULL) {
+		if (errno != ENOENT)
+			WARNING(LOG_PREFIX "cannot read StateFile \"%s\": %s; "
+				"baselines are learned afresh.", conf.state_file,
+				STRERRNO);
+		return;
+	}
+	n = nlicmp_alert_engine_load(alerts, f, &skipped);
+	fclose(f);
+	INFO(LOG_PREFIX "%zu learned baseline(s) loaded from \"%s\"; %zu "
+	     "line(s) skipped (rules changed, or more than MaxSources).", n,
+	     conf.state_file, skipped);
+}
+
+/* Written whole to a new file, then renamed: never half a file. */
+static void save_baselines(void)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err;
+
+	if (conf.state_file == NULL || alerts == NULL)
+		return;
+	ssnprintf(tmp, sizeof(tmp), "%s.new", conf.state_file);
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		ERROR(LOG_PREFIX "cannot write \"%s\": %s; the learned "
+		      "baselines are lost.", tmp, STRERRNO);
+		return;
+	}
+	err = nlicmp_alert_engine_save(alerts, f);
+	if (fclose(f) != 0)
+		err = -1;
+	if (err == 0 && rename(tmp, conf.state_file) != 0)
+		err = -1;
+	if (err != 0) {
+		ERROR(LOG_PREFIX "cannot save the learned baselines to \"%s\": "
+		      "%s.", conf.state_file, STRERRNO);
+		unlink(tmp);
+	}
 }
 
 static void run_alerts(double seconds)
 {
-	size_t r, i;
+	const struct nlicmp_alert_event *ev;
+	size_t i, n = nlicmp_alert_engine_run(alerts, &snap, seconds, &ev);
 
-	read_round++;
-	for (r = 0; r < conf.nalert; r++) {
-		const struct nlicmp_alert_rule *rule = &conf.alert[r];
-
-		if (rule->scope == NLICMP_SCOPE_ALL) {
-			alert_step(rule, &alert_total[r], "all",
-				   rule_delta(rule, &snap.all), seconds);
-			continue;
-		}
-		for (i = 0; i < snap.nsrc; i++) {
-			const struct nlicmp_snap_source *s = &snap.src[i];
-			struct alert_slot *a =
-				&alert_slot[(size_t)s->slot * conf.nalert + r];
-
-			if (!nlicmp_alert_watches(rule, &s->net))
-				continue;
-			if (a->gen != s->gen) {
-				alert_forget(rule, a);
-				a->gen = s->gen;
-				a->net = s->net;
-			}
-			a->round = read_round;
-			alert_step(rule, &a->state, s->name,
-				   rule_delta(rule, s), seconds);
-		}
-	}
-	/* Sources gone from the table since the previous read. */
-	for (i = 0; i < (size_t)conf.max_sources * conf.nalert; i++)
-		if (alert_slot[i].round != read_round &&
-		    alert_slot[i].state.level != NLICMP_LEVEL_OKAY)
-			alert_forget(&conf.alert[i % conf.nalert],
-				     &alert_slot[i]);
+	for (i = 0; i < n; i++)
+		alert_notify(&ev[i]);
 }
 
 /* ---- collectd callbacks ---- */
@@ -615,7 +585,9 @@ static int nic_config(oconfig_item_t *ci)
 static int nic_init(void)
 {
 	struct nlicmp_sources_conf sc;
+	struct nlicmp_alert_engine_conf ac;
 	char why[128];
+	size_t r;
 
 	if (conf_invalid) {
 		ERROR(LOG_PREFIX "not started: the configuration has errors "
@@ -635,16 +607,26 @@ static int nic_init(void)
 		.ignore = conf.ignore,
 		.nignore = conf.nignore,
 	};
+	/* Alerts on type-code names count by code even without ReportCodes
+	 * (count_name then folds the codes away in the metrics).
+	 */
+	for (r = 0; r < conf.nalert; r++)
+		if (nlicmp_alert_needs_codes(&conf.alert[r]))
+			sc.report_codes = true;
+	ac = (struct nlicmp_alert_engine_conf){
+		.rule = conf.alert,
+		.nrule = conf.nalert,
+		.max_sources = (uint32_t)conf.max_sources,
+		.codes = sc.report_codes,
+	};
 	table = nlicmp_sources_new(&sc);
-	alert_total = calloc(conf.nalert ? conf.nalert : 1,
-			     sizeof(*alert_total));
-	alert_slot = calloc((size_t)conf.max_sources * conf.nalert + 1,
-			    sizeof(*alert_slot));
-	if (table == NULL || alert_total == NULL || alert_slot == NULL) {
+	alerts = nlicmp_alert_engine_new(&ac);
+	if (table == NULL || alerts == NULL) {
 		ERROR(LOG_PREFIX "out of memory for %d sources.",
 		      conf.max_sources);
 		return -1;
 	}
+	load_baselines();
 	/* Without the module collectd goes on: the read callback retries. */
 	if (connect_module(why, sizeof(why)) != 0)
 		module_down(why, false);
@@ -735,10 +717,9 @@ static int nic_shutdown(void)
 	nlicmp_sources_free(table);
 	table = NULL;
 	nlicmp_snapshot_free(&snap);
-	free(alert_slot);
-	alert_slot = NULL;
-	free(alert_total);
-	alert_total = NULL;
+	save_baselines();
+	nlicmp_alert_engine_free(alerts);
+	alerts = NULL;
 	memset(name_cache, 0, sizeof(name_cache));
 	nlicmp_config_free(&conf);
 	return 0;

@@ -2,10 +2,13 @@
 /*
  * nlicmp_alerts: the plugin's <Alert> rules and their state machine.
  *
- * One state per (rule, subject), a subject being a tracked source or the
- * host total. Each read interval feeds the subject's rate in; the machine
- * answers only when the level changes, so the caller sends one
- * notification per change of state, never one per interval.
+ * One state per (rule, subject), a subject being a tracked source, a
+ * network's sum (Aggregate) or the host total. Each read interval feeds
+ * the subject's rate in; the machine answers only when the level changes,
+ * so the caller sends one notification per change of state, never one per
+ * interval. The thresholds are fixed (WarningRate, FailureRate), learned
+ * (Baseline: nlicmp_baseline), or the lower of both;
+ * nlicmp_alert_engine applies the rules to the plugin's data.
  */
 #ifndef NLICMP_ALERTS_H
 #define NLICMP_ALERTS_H
@@ -13,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "icmp_names.h"
 #include "nlicmp_prefix.h"
 
 #define NLICMP_TYPE_NAME_MAX 64
@@ -30,13 +34,22 @@ enum nlicmp_alert_scope {
 };
 
 struct nlicmp_alert_rule {
-	char type[NLICMP_TYPE_NAME_MAX];	/* ICMP type name, "" = any */
+	char type[NLICMP_TYPE_NAME_MAX];	/* Type as written, lower
+						 * case; "" = any */
+	struct icmp_match match;		/* what Type matches */
 	enum nlicmp_alert_scope scope;
 	struct nlicmp_net net;			/* NLICMP_SCOPE_NET only */
-	double warning;				/* packets/s */
+	bool aggregate;				/* the network's sum */
+	double warning;				/* packets/s; INFINITY: none */
 	double failure;				/* packets/s, >= warning */
 	double hysteresis;			/* percent, [0, 100) */
 	unsigned int persist;			/* intervals, >= 1 */
+	/* Baseline: thresholds learned per subject (nlicmp_baseline). */
+	bool baseline;
+	double learn_for;			/* seconds before it may fire */
+	double deviations;			/* WARNING above mean + k spread */
+	double failure_deviations;		/* FAILURE likewise, >= above */
+	double min_rate;			/* never fires below, packets/s */
 };
 
 struct nlicmp_alert_state {
@@ -45,7 +58,9 @@ struct nlicmp_alert_state {
 	uint32_t above_failure;		/* consecutive intervals >= failure */
 };
 
-/* Defaults of an <Alert> block, as documented. */
+/* Defaults of an <Alert> block, as documented; a Baseline rule without
+ * WarningRate / FailureRate has none (INFINITY): the caller sets them.
+ */
 void nlicmp_alert_rule_init(struct nlicmp_alert_rule *rule);
 
 /* "" when the rule is valid, else a message naming the bad key. */
@@ -55,14 +70,22 @@ const char *nlicmp_alert_rule_check(const struct nlicmp_alert_rule *rule);
 bool nlicmp_alert_watches(const struct nlicmp_alert_rule *rule,
 			  const struct nlicmp_net *source);
 
+/* Whether counters need codes for this rule (a type-code Type). */
+bool nlicmp_alert_needs_codes(const struct nlicmp_alert_rule *rule);
+
 /*
  * Feed one interval's rate (packets/s). Escalation (to WARNING at
- * .warning, FAILURE at .failure) needs .persist consecutive intervals at or
+ * warning, FAILURE at failure) needs .persist consecutive intervals at or
  * above the threshold; a level is held until the rate falls below its
  * threshold minus .hysteresis percent, then drops straight to the level
  * the rate supports. Returns the new level when it changed, -1 otherwise;
  * *threshold gets the threshold the change is about.
  */
+int nlicmp_alert_step_at(const struct nlicmp_alert_rule *rule,
+			 struct nlicmp_alert_state *state, double rate,
+			 double warning, double failure, double *threshold);
+
+/* The same with the rule's fixed thresholds. */
 int nlicmp_alert_step(const struct nlicmp_alert_rule *rule,
 		      struct nlicmp_alert_state *state, double rate,
 		      double *threshold);

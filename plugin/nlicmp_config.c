@@ -30,6 +30,7 @@ void nlicmp_config_free(struct nlicmp_config *conf)
 {
 	free(conf->ignore);
 	free(conf->alert);
+	free(conf->state_file);
 	nlicmp_config_init(conf);
 }
 
@@ -161,23 +162,57 @@ static int get_family(const oconfig_item_t *ci, int *family)
 	return 0;
 }
 
-/* An ICMP type name from icmp_names, in either family; not a number,
- * which would mean different types in ICMP and ICMPv6.
+/* An alert's Type: an ICMP type or type-code name, a class, optionally
+ * "ipv4:" / "ipv6:" (icmp_match_parse); not a number, which would mean
+ * different types in ICMP and ICMPv6.
  */
-static int get_type(const oconfig_item_t *ci, char *type, size_t size)
+static int get_type(const oconfig_item_t *ci, struct nlicmp_alert_rule *rule)
 {
-	const char *expected = "an ICMP type name such as \"echo_request\"";
+	char expected[256];
+	const char *why = "";
 	size_t i;
 
 	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
-	    cf_util_get_string_buffer(ci, type, size) != 0)
+	    cf_util_get_string_buffer(ci, rule->type, sizeof(rule->type)) != 0)
+		return bad_value(ci, "an ICMP type name such as "
+				     "\"echo_request\"");
+	if (rule->type[0] == '\0' ||
+	    icmp_match_parse(rule->type, &rule->match, &why) != 0) {
+		snprintf(expected, sizeof(expected),
+			 "an ICMP type name such as \"echo_request\", a "
+			 "type-code name, or errors, pmtu, neighbor, echo: %s",
+			 why);
 		return bad_value(ci, expected);
-	if (type[0] == '\0' || strspn(type, "0123456789") == strlen(type) ||
-	    (icmp_type_from_name(AF_INET, type) < 0 &&
-	     icmp_type_from_name(AF_INET6, type) < 0))
-		return bad_value(ci, expected);
-	for (i = 0; type[i]; i++)
-		type[i] = (char)tolower((unsigned char)type[i]);
+	}
+	for (i = 0; rule->type[i]; i++)
+		rule->type[i] = (char)tolower((unsigned char)rule->type[i]);
+	return 0;
+}
+
+/* A file name, for StateFile. */
+static int get_path(const oconfig_item_t *ci, char **ret)
+{
+	char *s = NULL;
+
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
+	    cf_util_get_string(ci, &s) != 0 || s[0] == '\0') {
+		free(s);
+		return bad_value(ci, "a file name");
+	}
+	free(*ret);
+	*ret = s;
+	return 0;
+}
+
+/* A number >= 0. */
+static int get_nonnegative(const oconfig_item_t *ci, double *ret)
+{
+	double d;
+
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
+	    cf_util_get_double(ci, &d) != 0 || !isfinite(d) || d < 0)
+		return bad_value(ci, "a number from 0 up");
+	*ret = d;
 	return 0;
 }
 
@@ -198,6 +233,7 @@ static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 	struct nlicmp_alert_rule rule, *grown;
 	const char *problem;
 	int i, err = 0, persist = 1;
+	bool has_warning = false, has_failure = false;
 
 	nlicmp_alert_rule_init(&rule);
 	if (ci->values_num != 0) {
@@ -211,13 +247,27 @@ static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 		const oconfig_item_t *c = &ci->children[i];
 
 		if (strcasecmp(c->key, "Type") == 0)
-			err |= get_type(c, rule.type, sizeof(rule.type));
+			err |= get_type(c, &rule);
 		else if (strcasecmp(c->key, "Source") == 0)
 			err |= get_alert_source(c, &rule);
-		else if (strcasecmp(c->key, "WarningRate") == 0)
+		else if (strcasecmp(c->key, "WarningRate") == 0) {
 			err |= get_positive(c, &rule.warning);
-		else if (strcasecmp(c->key, "FailureRate") == 0)
+			has_warning = true;
+		} else if (strcasecmp(c->key, "FailureRate") == 0) {
 			err |= get_positive(c, &rule.failure);
+			has_failure = true;
+		} else if (strcasecmp(c->key, "Aggregate") == 0)
+			err |= get_bool(c, &rule.aggregate);
+		else if (strcasecmp(c->key, "Baseline") == 0)
+			err |= get_bool(c, &rule.baseline);
+		else if (strcasecmp(c->key, "LearnFor") == 0)
+			err |= get_positive(c, &rule.learn_for);
+		else if (strcasecmp(c->key, "Deviations") == 0)
+			err |= get_positive(c, &rule.deviations);
+		else if (strcasecmp(c->key, "FailureDeviations") == 0)
+			err |= get_positive(c, &rule.failure_deviations);
+		else if (strcasecmp(c->key, "MinRate") == 0)
+			err |= get_nonnegative(c, &rule.min_rate);
 		else if (strcasecmp(c->key, "Hysteresis") == 0) {
 			double h;
 
@@ -242,10 +292,17 @@ static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 	}
 	if (err)
 		return -1;
+	/* A learning rule fires on what it learned unless given rates too. */
+	if (rule.baseline && !has_warning)
+		rule.warning = INFINITY;
+	if (rule.baseline && !has_failure)
+		rule.failure = INFINITY;
 	problem = nlicmp_alert_rule_check(&rule);
 	if (problem[0] != '\0') {
-		CONF_ERROR("<Alert>: WarningRate %g, FailureRate %g: %s.",
-			   rule.warning, rule.failure, problem);
+		CONF_ERROR("<Alert>: WarningRate %g, FailureRate %g, "
+			   "Deviations %g, FailureDeviations %g: %s.",
+			   rule.warning, rule.failure, rule.deviations,
+			   rule.failure_deviations, problem);
 		return -1;
 	}
 	grown = realloc(conf->alert, (conf->nalert + 1) * sizeof(*grown));
@@ -272,6 +329,64 @@ static int read_ignore(struct nlicmp_config *conf, const oconfig_item_t *ci)
 	conf->ignore = grown;
 	conf->ignore[conf->nignore++] = net;
 	return 0;
+}
+
+static const char *family_name(int family)
+{
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "any";
+}
+
+/*
+ * What only the whole block tells (Family and the prefixes may come after
+ * an <Alert>): rules that could never match.
+ */
+static int check_alerts(const struct nlicmp_config *conf)
+{
+	size_t r;
+	int err = 0;
+
+	for (r = 0; r < conf->nalert; r++) {
+		struct nlicmp_alert_rule *rule = &conf->alert[r];
+		const struct nlicmp_net *net = &rule->net;
+		char text[NLICMP_NET_STRLEN], *sep;
+		int prefix;
+
+		if (!icmp_match_restrict(&rule->match, conf->family)) {
+			CONF_ERROR("invalid value for Type: \"%s\" (no such "
+				   "ICMP in Family \"%s\").", rule->type,
+				   family_name(conf->family));
+			err = -1;
+		}
+		if (rule->scope != NLICMP_SCOPE_NET)
+			continue;
+		nlicmp_net_format(net, text, sizeof(text));
+		sep = strrchr(text, '_');
+		if (sep != NULL)
+			*sep = '/';
+		if (conf->family != AF_UNSPEC && net->family != conf->family) {
+			CONF_ERROR("invalid value for Source: \"%s\" (Family "
+				   "\"%s\" excludes it).", text,
+				   family_name(conf->family));
+			err = -1;
+			continue;
+		}
+		prefix = net->family == AF_INET ? conf->v4_prefix :
+						  conf->v6_prefix;
+		/* A tracked source is a whole /prefix: never inside a
+		 * narrower network. An aggregate counts addresses: fine.
+		 */
+		if (!rule->aggregate && net->len > prefix) {
+			CONF_ERROR("invalid value for Source: \"%s\" (narrower "
+				   "than %s %d, so no tracked source is "
+				   "inside it; use a /%d or wider, or "
+				   "Aggregate true).", text,
+				   net->family == AF_INET ? "IPv4Prefix" :
+							    "IPv6Prefix",
+				   prefix, prefix);
+			err = -1;
+		}
+	}
+	return err;
 }
 
 int nlicmp_config_read(struct nlicmp_config *conf, const oconfig_item_t *ci)
@@ -306,6 +421,8 @@ int nlicmp_config_read(struct nlicmp_config *conf, const oconfig_item_t *ci)
 			err |= get_bool(c, &conf->report_codes);
 		else if (strcasecmp(c->key, "Alert") == 0)
 			err |= read_alert(conf, c);
+		else if (strcasecmp(c->key, "StateFile") == 0)
+			err |= get_path(c, &conf->state_file);
 		else {
 			char text[256];
 
@@ -314,5 +431,6 @@ int nlicmp_config_read(struct nlicmp_config *conf, const oconfig_item_t *ci)
 			err = -1;
 		}
 	}
+	err |= check_alerts(conf);
 	return err ? -1 : 0;
 }

@@ -37,6 +37,7 @@ struct nlicmp_config {
 	size_t nignore;
 	struct nlicmp_alert_rule *alert;
 	size_t nalert;
+	char *state_file;		/* learned baselines; NULL: none */
 };
 
 /* The documented defaults. */

@@ -27,6 +27,29 @@ I_RATE = ('SELECT non_negative_derivative(last("value"), 1s) AS "rate" '
           'AND $timeFilter GROUP BY time($__interval), "host", "instance", '
           '"type_instance" fill(none)')
 P_PKT = 'collectd_netlink_icmp_packets_total{{instance=~"$host", {sel}}}'
+# Graphite: every tracked source's packets (not all, not other).
+G_SRC_PKT = ("exclude(" + G + ".*.packets.*, "
+             "'\\.netlink_icmp\\.(all|other)\\.')")
+# Prometheus: per-source packets/s over the dashboard's range.
+P_SRC_RANGE = ('sum by (instance, netlink_icmp) (rate('
+               + P_PKT.format(sel='netlink_icmp!~"all|other"') + '[$__range]))')
+P_TOP_SRC = 'topk($top, ' + P_SRC_RANGE + ')'
+
+
+def errors_panel(key, title, note, graphite_glob, regex):
+    """A host-total panel of ICMP error types: note says what a spike means."""
+    return {
+        "key": key, "title": title, "unit": "pps", "w": 8, "description": note,
+        "graphite": ["aliasByNode(" + G + ".all.packets." + graphite_glob + ", 1, 5)"],
+        "influxdb": [(
+            I_RATE.format(where='"type" = \'packets\' AND "instance" = \'all\' '
+                          'AND "type_instance" =~ /' + regex + '/'),
+            "$tag_host $tag_type_instance")],
+        "prometheus": [(
+            'sum by (instance, type) (rate('
+            + P_PKT.format(sel='netlink_icmp="all", type=~"' + regex.strip("^$") + '"')
+            + '[$__rate_interval]))', "{{instance}} {{type}}")],
+    }
 
 PANELS = [
     {
@@ -133,31 +156,180 @@ PANELS = [
             'collectd_netlink_icmp_count{instance=~"$host", netlink_icmp="all", '
             'type="sources"}', "{{instance}}")],
     },
+    {"row": "Source $source"},
+    {
+        "key": "source_types",
+        "title": "$source: packets/s by ICMP type (and code, with ReportCodes)",
+        "description": "The source picked above. The lines are the example "
+                       "<Alert>'s WarningRate and FailureRate.",
+        "unit": "pps", "thresholds": True, "w": 16,
+        "graphite": ["aliasByNode(" + G + ".$source.packets.*, 1, 3, 5)"],
+        "influxdb": [(
+            I_RATE.format(where='"type" = \'packets\' AND "instance" =~ /^$source$/'),
+            "$tag_host $tag_instance $tag_type_instance")],
+        "prometheus": [(
+            'sum by (instance, netlink_icmp, type) (rate('
+            + P_PKT.format(sel='netlink_icmp=~"$source"')
+            + '[$__rate_interval]))', "{{instance}} {{netlink_icmp}} {{type}}")],
+    },
+    {
+        "key": "source_bytes",
+        "title": "$source: bytes/s",
+        "unit": "Bps", "w": 8,
+        "graphite": ["aliasByNode(" + G + ".$source.total_bytes, 1, 3)"],
+        "influxdb": [(
+            'SELECT non_negative_derivative(last("value"), 1s) FROM '
+            '"netlink_icmp_value" WHERE "host" =~ /^$host$/ AND "type" = '
+            '\'total_bytes\' AND "instance" =~ /^$source$/ AND $timeFilter '
+            'GROUP BY time($__interval), "host", "instance" fill(none)',
+            "$tag_host $tag_instance")],
+        "prometheus": [(
+            'rate(collectd_netlink_icmp_total_bytes_total{instance=~"$host", '
+            'netlink_icmp=~"$source"}[$__rate_interval])',
+            "{{instance}} {{netlink_icmp}}")],
+    },
+    {"row": "ICMP errors (host total)"},
+    errors_panel(
+        "unreachable", "Destination unreachable (by code, with ReportCodes)",
+        "Someone answers this host's packets with 'unreachable': a spike of "
+        "port_unreach is usually a UDP scan's or a resolver's answers, "
+        "net/host_unreach a routing failure on the path, admin_prohibited a "
+        "firewall, frag_needed a path MTU problem (see the PMTU panel).",
+        "dest_unreach*", "^dest_unreach.*$"),
+    errors_panel(
+        "time_exceeded", "Time exceeded",
+        "ttl_exceeded from routers on the path: a traceroute answered (a "
+        "few), or a routing loop (a steady stream); frag_reassembly: "
+        "fragments lost on the way.",
+        "time_exceeded*", "^time_exceeded.*$"),
+    errors_panel(
+        "pmtu", "Packet too big / fragmentation needed (path MTU)",
+        "A link on the path has a smaller MTU than this host sends with "
+        "(a tunnel, a VPN). A steady rate means the host keeps sending too "
+        "big packets: a path-MTU black hole if the messages are filtered "
+        "further on. IPv4's frag_needed is shown apart with ReportCodes "
+        "only (else it is in dest_unreach).",
+        "{packet_too_big*,dest_unreach-frag_needed}",
+        "^(packet_too_big.*|dest_unreach-frag_needed)$"),
+    {"row": "Top sources"},
+    {
+        "key": "top_table", "table": True, "w": 24, "unit": "short",
+        "title": "Top $top sources: packets/s, busiest ICMP type, share of the host total",
+        "title_influxdb": "Sources: packets/s and busiest ICMP type",
+        "description": "Averages over the dashboard's time range. InfluxQL "
+                       "cannot divide one series by another host's total, "
+                       "so the InfluxDB table has no share column.",
+        "graphite": [
+            "aliasSub(aliasByNode(highestAverage(groupByNodes(" + G_SRC_PKT
+            + ", 'sum', 1, 3), $top), 0, 1), '$', ' packets/s')",
+            "aliasSub(aliasByNode(applyByNode(" + G_SRC_PKT
+            + ", 3, 'highestAverage(%.packets.*, 1)'), 1, 3, 5), "
+            "'^(\\S+) (\\S+) (\\S+)$', '\\1 \\2 busiest: \\3')",
+            "aliasSub(aliasByNode(asPercent(groupByNodes(" + G_SRC_PKT
+            + ", 'sum', 1, 3), groupByNodes(exclude(" + G
+            + ".all.packets.*, '(undelivered|malformed)$'), 'sum', 1), 0), 0, 1), "
+            "'$', ' % of host')"],
+        "influxdb": [
+            ('SELECT mean("rate") AS "packets/s" FROM (SELECT sum("rate") AS "rate" FROM ('
+             + I_RATE.format(where='"type" = \'packets\' AND "instance" !~ /^(all|other)$/')
+             + ') WHERE $timeFilter GROUP BY time($__interval), "host", "instance" fill(none)'
+             ') GROUP BY "host", "instance"', "$tag_host $tag_instance"),
+            # Rates between raw points, no time buckets: light enough
+            # for a long range.
+            ('SELECT top("rate", "type_instance", 1) AS "busiest type packets/s" FROM ('
+             'SELECT mean("rate") AS "rate" FROM ('
+             'SELECT non_negative_derivative("value", 1s) AS "rate" FROM '
+             '"netlink_icmp_value" WHERE "host" =~ /^$host$/ AND "type" = '
+             '\'packets\' AND "instance" !~ /^(all|other)$/ AND $timeFilter '
+             'GROUP BY "host", "instance", "type_instance"'
+             ') GROUP BY "host", "instance", "type_instance") GROUP BY "host", "instance"',
+             "$tag_host $tag_instance")],
+        "prometheus": [
+            (P_TOP_SRC, "packets/s"),
+            ('topk by (instance, netlink_icmp) (1, sum by (instance, netlink_icmp, type) '
+             '(rate(' + P_PKT.format(sel='netlink_icmp!~"all|other"') + '[$__range])))'
+             ' and on (instance, netlink_icmp) ' + P_TOP_SRC, "busiest type"),
+            ('100 * ' + P_SRC_RANGE + ' / on (instance) group_left sum by (instance) (rate('
+             + P_PKT.format(sel='netlink_icmp="all", type!~"undelivered|malformed"')
+             + '[$__range])) and on (instance, netlink_icmp) ' + P_TOP_SRC, "share")],
+    },
 ]
 
 DATASOURCES = {
     "graphite": {"name": "Graphite", "host_query": "collectd.*",
+                 "source_query": "collectd.$host.netlink_icmp.*",
                  "all_value": "*"},
     "influxdb": {"name": "InfluxDB",
                  "host_query": 'SHOW TAG VALUES FROM "netlink_icmp_value" '
                                'WITH KEY = "host"',
+                 "source_query": 'SHOW TAG VALUES FROM "netlink_icmp_value" '
+                                 'WITH KEY = "instance" WHERE "host" =~ /^$host$/',
                  "all_value": None},
     "prometheus": {"name": "Prometheus",
                    "host_query": "label_values(collectd_netlink_icmp_count, instance)",
+                   "source_query": 'label_values(collectd_netlink_icmp_packets_total'
+                                   '{instance=~"$host"}, netlink_icmp)',
                    "all_value": None},
 }
 
 
-def target(ds, ref, q):
+def target(ds, ref, q, table=False):
     dsref = {"type": ds, "uid": "${datasource}"}
     if ds == "graphite":
         return {"refId": ref, "datasource": dsref, "target": q, "textEditor": True}
     query, legend = q
     if ds == "influxdb":
         return {"refId": ref, "datasource": dsref, "query": query,
-                "rawQuery": True, "resultFormat": "time_series", "alias": legend}
+                "rawQuery": True, "alias": legend,
+                "resultFormat": "table" if table else "time_series"}
+    if table:
+        return {"refId": ref, "datasource": dsref, "expr": query,
+                "legendFormat": legend, "instant": True, "range": False,
+                "format": "table"}
     return {"refId": ref, "datasource": dsref, "expr": query,
             "legendFormat": legend, "range": True}
+
+
+def row(pid, spec, y):
+    return {"id": pid, "type": "row", "title": spec["row"], "collapsed": False,
+            "gridPos": {"h": 1, "w": 24, "x": 0, "y": y}, "panels": []}
+
+
+# How each datasource's table rows become one row per source.
+TABLE_TRANSFORMS = {
+    # Series to rows: one row per series, its mean over the range.
+    "graphite": [{"id": "reduce", "options": {"reducers": ["mean"]}}],
+    "influxdb": [{"id": "merge", "options": {}},
+                 {"id": "organize", "options": {"excludeByName": {"Time": True}}}],
+    # The three instant queries joined on (instance, netlink_icmp).
+    "prometheus": [
+        {"id": "merge", "options": {}},
+        {"id": "organize", "options": {
+            "excludeByName": {"Time": True},
+            "renameByName": {"instance": "host", "netlink_icmp": "source",
+                             "type": "busiest type",
+                             "Value #A": "packets/s",
+                             "Value #B": "busiest type packets/s",
+                             "Value #C": "share of host %"}}},
+        {"id": "sortBy", "options": {"sort": [{"field": "packets/s", "desc": True}]}}],
+}
+
+
+def table_panel(ds, pid, spec, x, y):
+    return {
+        "id": pid,
+        "type": "table",
+        "title": spec.get("title_" + ds, spec["title"]),
+        "description": spec.get("description", ""),
+        "datasource": {"type": ds, "uid": "${datasource}"},
+        "gridPos": {"h": 9, "w": spec.get("w", 24), "x": x, "y": y},
+        "interval": "1s",
+        "targets": [target(ds, chr(ord("A") + i), q, table=True)
+                    for i, q in enumerate(spec[ds])],
+        "transformations": TABLE_TRANSFORMS[ds],
+        "fieldConfig": {"defaults": {"decimals": 1}, "overrides": []},
+        "options": {"showHeader": True},
+    }
 
 
 def panel(ds, pid, spec, x, y):
@@ -177,6 +349,7 @@ def panel(ds, pid, spec, x, y):
         "id": pid,
         "type": "timeseries",
         "title": spec.get("title_" + ds, spec["title"]),
+        "description": spec.get("description", ""),
         "datasource": {"type": ds, "uid": "${datasource}"},
         "gridPos": {"h": 9, "w": w, "x": x, "y": y},
         "interval": "1s",
@@ -209,10 +382,17 @@ def dashboard(ds):
     meta = DATASOURCES[ds]
     panels, x, y = [], 0, 0
     for pid, spec in enumerate(PANELS, start=1):
+        if "row" in spec:
+            if x > 0:
+                x, y = 0, y + 9
+            panels.append(row(pid, spec, y))
+            y += 1
+            continue
         w = spec.get("w", 12)
         if x + w > 24:
             x, y = 0, y + 9
-        panels.append(panel(ds, pid, spec, x, y))
+        make = table_panel if spec.get("table") else panel
+        panels.append(make(ds, pid, spec, x, y))
         x += w
         if x >= 24:
             x, y = 0, y + 9
@@ -226,11 +406,20 @@ def dashboard(ds):
     }
     if meta["all_value"]:
         host_var["allValue"] = meta["all_value"]
+    # One source for the per-source row; all and other are not sources.
+    source_var = {
+        "type": "query", "name": "source", "label": "Source",
+        "datasource": {"type": ds, "uid": "${datasource}"},
+        "query": meta["source_query"], "definition": meta["source_query"],
+        "refresh": 2, "multi": False, "includeAll": False, "current": {},
+        "sort": 1, "hide": 0, "options": [], "regex": "/^(?!(all|other)$)/",
+    }
     return {
         "__requires": [
             {"type": "grafana", "id": "grafana", "name": "Grafana", "version": "9.0.0"},
             {"type": "datasource", "id": ds, "name": meta["name"], "version": "1.0.0"},
             {"type": "panel", "id": "timeseries", "name": "Time series", "version": ""},
+            {"type": "panel", "id": "table", "name": "Table", "version": ""},
         ],
         "uid": "netlink-icmp-" + ds,
         "title": "netlink_icmp: per-source ICMP (%s)" % meta["name"],
@@ -252,6 +441,7 @@ def dashboard(ds):
              "query": ds, "current": {}, "hide": 0, "refresh": 1, "regex": "",
              "options": []},
             host_var,
+            source_var,
             {"type": "custom", "name": "top", "label": "Top N",
              "query": "5,10,20,50", "current": {"text": "10", "value": "10"},
              "multi": False, "includeAll": False, "hide": 0,

@@ -293,12 +293,24 @@ for a in 18 19; do
 done
 (sleep 1; for a in 20 21; do ping_n b1 8 -I "203.0.113.$a" 203.0.113.17 & done; wait) &
 pings+=($!)
+# ICMP errors, as routers on the path would send them, for the
+# dashboards' errors row: 20 of each at 5/s.
+for k in frag_needed port_unreach ttl_exceeded; do
+	ip netns exec a2 "$PY" "$top/tests/plugin/icmp_errors.py" "$k" \
+		198.51.100.65 20 5 &
+	pings+=($!)
+done
+ip netns exec a1 "$PY" "$top/tests/plugin/icmp_errors.py" packet_too_big \
+	2001:db8:a::1 20 5 &
+pings+=($!)
 # Only the pings: a bare `wait` would wait for the servers too.
 wait "${pings[@]}"
 echo "traffic sent after $(elapsed) s" >&2
 
 EXPECT_A=("$A-198.51.100.7/packets-echo_request=41" "$A-2001:db8:a::_64/packets-echo_request=21"
 	"$A-198.51.100.70/packets-echo_request=11" "$A-all/packets-undelivered=0"
+	"$A-198.51.100.70/packets-dest_unreach=40" "$A-198.51.100.70/packets-time_exceeded=20"
+	"$A-2001:db8:a::_64/packets-packet_too_big=20"
 	"$A-198.51.100.7/total_bytes>0" "$A-all/count-sources>2")
 EXPECT_B=("$B-203.0.113.18/packets-echo_request=81" "$B-203.0.113.19/packets-echo_request=81"
 	"$B-all/packets-echo_request=178" "$B-other/packets-echo_request=16"

@@ -35,7 +35,7 @@ finish() {
 	exit $?
 }
 
-for p in carbon-cache influxd prometheus collectd curl; do
+for p in carbon-cache influxd prometheus promtool collectd curl; do
 	command -v "$p" >/dev/null || { result "FAIL deps: $p not installed (scripts/deps.sh)"; finish; }
 done
 
@@ -70,6 +70,19 @@ else
 	result "PASS dashboards_generated"
 fi
 rm -rf "$gen"
+
+# The Prometheus alerting rules: valid, and alerting as their unit tests
+# say (promtool ships with Debian's prometheus).
+for t in "check rules netlink_icmp.rules.yml" \
+	"test rules netlink_icmp.rules.test.yml"; do
+	name=prometheus_rules_${t%% *}
+	# shellcheck disable=SC2086 # t is two words and a file name
+	if msg=$(cd contrib/prometheus && promtool $t 2>&1); then
+		result "PASS $name"
+	else
+		result "FAIL $name: $(tr '\n' ' ' <<<"$msg" | cut -c1-600)"
+	fi
+done
 
 share=$(mktemp -d "$out/run.XXXXXX")
 trap 'rm -rf "$share"' EXIT

@@ -116,6 +116,12 @@ def check_model(name, d):
         need(all(isinstance(gp.get(k), int) for k in "hwxy") and gp["x"] + gp["w"] <= 24,
              "%s: bad gridPos %r" % (pn, gp))
         need(isinstance(p.get("type"), str), "%s: no type" % pn)
+        if p.get("type") == "row":
+            # A row only groups the panels below it: no query of its own.
+            need(not p.get("targets"), "%s: a row with targets" % pn)
+            undef = used_vars(p.get("title", "")) - defined
+            need(not undef, "%s: undefined variables %s" % (pn, sorted(undef)))
+            continue
         need(p.get("datasource") == dsref, "%s: datasource %r is not %r" % (pn, p.get("datasource"), dsref))
         targets = p.get("targets") or []
         need(targets, "%s: no targets" % pn)
@@ -224,15 +230,27 @@ class Prometheus(Backend):
         return q, n, [",".join("%s=%s" % kv for kv in sorted(s["metric"].items())) for s in data][:6]
 
 
+def var_regex(v):
+    """A variable's regex filter ("/.../"), as Grafana applies it."""
+    m = re.fullmatch(r"/(.*)/", v.get("regex") or "")
+    return re.compile(m.group(1)) if m else None
+
+
 def check_live(name, d, ds, be, expect_hosts):
     tvars = d["templating"]["list"]
     values = {}
     for v in tvars:
         if v["type"] == "query":
+            # Variables may use the ones before them (source uses host).
+            q = VAR_RE.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)),
+                           v["query"])
             try:
-                vals = be.var_values(v["query"])
+                vals = be.var_values(q)
+                rx = var_regex(v)
+                if rx:
+                    vals = [x for x in vals if rx.search(x)]
             except Exception as e:      # noqa: BLE001 - reported, not hidden
-                report(False, "%s: variable %s query %r: %s" % (name, v["name"], v["query"], e))
+                report(False, "%s: variable %s query %r: %s" % (name, v["name"], q, e))
                 return
             report(bool(vals), "%s: variable %s = %s" % (name, v["name"], vals))
             if v["name"] == "host" and expect_hosts:
@@ -244,10 +262,13 @@ def check_live(name, d, ds, be, expect_hosts):
             values[v["name"]] = v["current"]["value"]
 
     for p in d["panels"]:
+        if p.get("type") == "row":
+            continue
         iv = be.interval_s(p)
 
         def subst(q):
             q = q.replace("$__interval_ms", str(iv * 1000)).replace("$__interval", "%ds" % iv)
+            q = q.replace("$__range", "%ds" % be.range_s)
             return VAR_RE.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)), q)
 
         for t in p["targets"]:

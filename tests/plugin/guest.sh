@@ -646,9 +646,198 @@ t_badconfig() {
 	alive || fail "collectd exited"
 }
 
+# ---- learned, aggregate and ICMP-class alerts (one collectd) ----
+
+# One collectd for the three tests below (each starts it if run alone):
+# a baseline on s1's echo requests, the sum of 198.51.100.0/24 beside a
+# per-source rule at the same rate, and pmtu at 5/s, with MaxSources 8 so
+# most of a distributed flood is never tracked by name.
+kinds_collectd() {
+	if [ -n "$CPID" ] && [ "$DIR" = "$work/kinds" ] && alive; then
+		return 0
+	fi
+	stop_collectd
+	start_collectd kinds "LoadPlugin netlink_icmp
+<Plugin netlink_icmp>
+  MaxSources 8
+  $QUIET
+  <Alert>
+    Type \"echo_request\"
+    Source \"198.51.100.10\"
+    Baseline true
+    LearnFor 6
+    MinRate 20
+  </Alert>
+  <Alert>
+    Type \"echo\"
+    Source \"198.51.100.0/24\"
+    Aggregate true
+    WarningRate 200
+    FailureRate 100000
+  </Alert>
+  <Alert>
+    Type \"echo\"
+    Source \"198.51.100.0/24\"
+    WarningRate 200
+    FailureRate 100000
+  </Alert>
+  <Alert>
+    Type \"pmtu\"
+    WarningRate 5
+    FailureRate 100000
+  </Alert>
+</Plugin>" || return 1
+	wait_log "registered as listener" 5 || fail "not registered"
+}
+
+# alert_fields FILE TYPE SOURCE SCOPE: the fields every alert notification
+# has, its Type and its subject.
+alert_fields() {
+	grep -qx "Plugin: netlink_icmp" "$1" &&
+		grep -qx "Type: packets" "$1" &&
+		grep -qx "TypeInstance: $2" "$1" &&
+		grep -qx "icmp_type: $2" "$1" &&
+		grep -qx "source: $3" "$1" &&
+		grep -qx "scope: $4" "$1" &&
+		[ -n "$(meta_num "$1" rate)" ] && [ -n "$(meta_num "$1" threshold)" ]
+}
+
+# meta_of FILE NAME: a meta data item of a notification file; exec
+# writes numbers as %e, meta_num prints them as %g.
+meta_of() {
+	sed -n "s/^$2: //p" "$1" | head -n 1
+}
+meta_num() {
+	meta_of "$1" "$2" | awk 'NF { printf "%g\n", $1 }'
+}
+
+# A steady 5/s is learned (LearnFor 6); a step to 100/s raises FAILURE
+# against the learned baseline (or MinRate 20 when that is higher), with
+# what it learned in the message and meta data; back
+# at 5/s, OKAY. Then the module is unloaded and loaded again: the next
+# step fires at once, against the same baseline (a fresh one would have
+# to learn for 6 s first, and would learn the step).
+t_baseline_alert() {
+	local f i n
+	KEEP=1
+	kinds_collectd || return 1
+	ping_from s1 200 0.2 198.51.100.1 &
+	PINGS+=($!)
+	sleep 9
+	[ "$(notifications FAILURE 198.51.100.10)$(notifications WARNING 198.51.100.10)" = 00 ] ||
+		fail "notified while learning: $(cat "$DIR"/notif/n.*)" ||
+		return 1
+	ping_from s1 300 0.01 198.51.100.1 || :
+	wait_notification FAILURE 198.51.100.10 "" 5 || return 1
+	f=$(notification_file FAILURE 198.51.100.10)
+	# The threshold is what the baseline and spread in the notification
+	# make: mean + FailureDeviations (10) x spread (at least 10 % of the
+	# mean), not below MinRate (20); the rate reached it.
+	alert_fields "$f" echo_request 198.51.100.10 source &&
+		awk -v b="$(meta_num "$f" baseline)" -v d="$(meta_num "$f" deviation)" \
+			-v t="$(meta_num "$f" threshold)" -v r="$(meta_num "$f" rate)" \
+			'BEGIN { s = d > b / 10 ? d : b / 10; e = b + 10 * s
+				if (e < 20) e = 20
+				exit !(b >= 2 && b <= 8 && t > e - 0.01 &&
+				       t < e + 0.01 && r >= t) }' &&
+		grep -q "^ICMP echo_request from 198.51.100.10: [0-9]* packets/s, above failure threshold [0-9.]* (baseline [0-9.]* packets/s, spread [0-9.]*)$" "$f" ||
+		fail "FAILURE fields: $(tr '\n' '|' <"$f")" || return 1
+	wait_notification OKAY 198.51.100.10 "back below" 6 || return 1
+	# (A sender starved of CPU may ramp up instead of stepping, so a
+	# WARNING may come first, and a burst may reach FAILURE twice.)
+	n=$(notifications FAILURE 198.51.100.10 "(baseline")
+	rmmod netlink_icmp || fail "rmmod failed" || return 1
+	insmod "$KO" flush_ms=$FLUSH_MS || fail "insmod failed" || return 1
+	wait_log "registered with the module again" 5 ||
+		fail "not registered again" || return 1
+	ping_from s1 300 0.01 198.51.100.1 || :
+	for i in $(seq 25); do
+		[ "$(notifications FAILURE 198.51.100.10 "(baseline")" -gt "$n" ] &&
+			break
+		sleep 0.2
+	done
+	[ "$(notifications FAILURE 198.51.100.10 "(baseline")" -gt "$n" ] ||
+		fail "no FAILURE on the step after the module reload" ||
+		return 1
+	kill "${PINGS[@]}" 2>/dev/null
+	wait_pings
+}
+
+# ICMP errors a router sends when a packet is too big for the next hop:
+# IPv4 fragmentation needed (3/4) and ICMPv6 packet too big, each at 30/s,
+# trip pmtu at 5/s; port unreachable (3/3) at the same rate does not. The
+# metrics keep the type names (ReportCodes is off).
+t_pmtu_alert() {
+	local f
+	KEEP=1
+	kinds_collectd || return 1
+	ip netns exec s2 "$top/tests/plugin/icmp_errors.py" frag_needed \
+		198.51.100.1 90 30 &
+	PINGS+=($!)
+	ip netns exec s6 "$top/tests/plugin/icmp_errors.py" packet_too_big \
+		2001:db8:1::1 90 30 &
+	PINGS+=($!)
+	ip netns exec s3 "$top/tests/plugin/icmp_errors.py" port_unreach \
+		203.0.113.1 90 30 &
+	PINGS+=($!)
+	wait_pings
+	wait_notification WARNING 198.51.100.20 "ICMP pmtu" 5 || return 1
+	wait_notification WARNING 2001:db8:1::_64 "ICMP pmtu" 5 || return 1
+	f=$(notification_file WARNING 198.51.100.20)
+	alert_fields "$f" pmtu 198.51.100.20 source &&
+		[ "$(meta_num "$f" threshold)" = 5 ] &&
+		grep -q "^ICMP pmtu from 198.51.100.20: [0-9]* packets/s, above warning threshold 5$" "$f" ||
+		fail "pmtu fields: $(tr '\n' '|' <"$f")" || return 1
+	[ "$(notifications WARNING 203.0.113.30)" = 0 ] ||
+		fail "port unreachable counted as pmtu" || return 1
+	wait_value 198.51.100.20 packets-dest_unreach 90 || return 1
+	wait_value 203.0.113.30 packets-dest_unreach 90 || return 1
+	wait_value 2001:db8:1::_64 packets-packet_too_big 90 || return 1
+	wait_notification OKAY 198.51.100.20 "ICMP pmtu" 6
+}
+
+# 50 spoofed sources of 198.51.100.0/24 at 10/s each (500/s together):
+# the sum fires at 200/s while no source does, although MaxSources 8
+# leaves most of them untracked; the top sources are named.
+t_aggregate_alert() {
+	local f brmac i before=()
+	KEEP=1
+	[ -n "${FLOOD:-}" ] || fail "no icmpflood" || return 1
+	kinds_collectd || return 1
+	brmac=$(cat /sys/class/net/br0/address)
+	# What the per-source echo rule said before (a burst of the baseline
+	# test may have reached it): the flood must add nothing.
+	for i in $(seq 50); do
+		before[i]=$(notifications WARNING "198.51.100.$i" "ICMP echo from 198.51.100.$i:")
+	done
+	ip netns exec s3 "$FLOOD" -i eth0 -m "$brmac" -d 198.51.100.1 \
+		-n 50 -R 500 -t 5 -c 2500 -q >"$DIR/flood.out" 2>&1 ||
+		fail "icmpflood: $(cat "$DIR/flood.out")" || return 1
+	wait_notification WARNING 198.51.100.0_24 "(sum)" 5 || return 1
+	f=$(notification_file WARNING 198.51.100.0_24)
+	alert_fields "$f" echo 198.51.100.0/24 network &&
+		[ "$(meta_num "$f" threshold)" = 200 ] &&
+		awk -v r="$(meta_num "$f" rate)" 'BEGIN { exit !(r >= 200) }' &&
+		grep -q "^top1: 198\.51\.100\.[0-9]*$" "$f" &&
+		grep -q "^top3: 198\.51\.100\.[0-9]*$" "$f" &&
+		awk -v a="$(meta_num "$f" top1_rate)" \
+			-v c="$(meta_num "$f" top3_rate)" \
+			'BEGIN { exit !(a > 0 && c > 0 && a >= c) }' &&
+		grep -q "^ICMP echo from 198.51.100.0/24 (sum): [0-9]* packets/s, above warning threshold 200; top: 198.51.100.[0-9]* [0-9]*/s, " "$f" ||
+		fail "aggregate fields: $(tr '\n' '|' <"$f")" || return 1
+	for i in $(seq 50); do
+		[ "$(notifications WARNING "198.51.100.$i" "ICMP echo from 198.51.100.$i:")" = "${before[i]}" ] ||
+			fail "source 198.51.100.$i alerted on its own" ||
+			return 1
+	done
+	[ "$(value all count-sources)" -le 8 ] ||
+		fail "count-sources $(value all count-sources)" || return 1
+	wait_notification OKAY 198.51.100.0_24 "(sum)" 6
+}
+
 # ---- runner ----
 
-passed=0 failed=0
+passed=0 failed=0 KEEP=''
 run() {
 	local name=$1 p
 	case " ${NLICMP_TESTS:-$name} " in
@@ -665,7 +854,9 @@ run() {
 		failed=$((failed + 1))
 		[ -f "$DIR/collectd.log" ] && tail -n 15 "$DIR/collectd.log" | sed 's/^/    /' >&2
 	fi
-	stop_collectd
+	# A test that shares its collectd with the next says KEEP=1.
+	[ -n "$KEEP" ] || stop_collectd
+	KEEP=''
 	for p in "${PINGS[@]}"; do kill "$p" 2>/dev/null; done
 	wait_pings
 }
@@ -685,5 +876,8 @@ run heavy
 run shutdown
 run badconfig
 run attack
+run baseline_alert
+run pmtu_alert
+run aggregate_alert
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

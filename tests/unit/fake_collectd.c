@@ -203,6 +203,14 @@ int plugin_dispatch_notification(const notification_t *n)
 	sstrncpy(f->message, n->message, sizeof(f->message));
 	f->rate = f->threshold = NAN;
 	for (m = n->meta; m; m = m->next) {
+		size_t len = strlen(f->meta);
+
+		if (m->type == NM_TYPE_STRING)
+			snprintf(f->meta + len, sizeof(f->meta) - len, "%s=%s;",
+				 m->name, m->nm_value.nm_string);
+		else if (m->type == NM_TYPE_DOUBLE)
+			snprintf(f->meta + len, sizeof(f->meta) - len, "%s=%g;",
+				 m->name, m->nm_value.nm_double);
 		if (strcmp(m->name, "source") == 0)
 			sstrncpy(f->source, m->nm_value.nm_string,
 				 sizeof(f->source));
@@ -263,6 +271,19 @@ char *sstrncpy(char *dest, const char *src, size_t n)
 	memcpy(dest, src, len);
 	dest[len] = '\0';
 	return dest;
+}
+
+int ssnprintf(char *str, size_t size, const char *format, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, format);
+	n = vsnprintf(str, size, format, ap);
+	va_end(ap);
+	if (size > 0)
+		str[size - 1] = '\0';
+	return n;
 }
 
 char *sstrerror(int errnum, char *buf, size_t buflen)

@@ -30,6 +30,7 @@ struct fake_notification {
 	char source[DATA_MAX_NAME_LEN];	/* meta "source", "" if absent */
 	char icmp_type[DATA_MAX_NAME_LEN];
 	double rate, threshold;		/* meta, NAN if absent */
+	char meta[1024];		/* every meta item, "name=value;" */
 };
 
 extern struct fake_value *fake_values;

@@ -3,6 +3,7 @@
  * name the key and the value).
  */
 #include <check.h>
+#include <math.h>
 #include <sys/socket.h>
 
 #include "fake_collectd.h"
@@ -68,7 +69,7 @@ START_TEST(every_key)
 			     fake_ci_str("IgnoreSource", "2001:db8:9::/48"),
 			     fake_ci_bool("ReportCodes", 1),
 			     ALERT(fake_ci_str("Type", "Echo_Request"),
-				   fake_ci_str("Source", "198.51.100.0/24"),
+				   fake_ci_str("Source", "2001:db8::/32"),
 				   fake_ci_num("WarningRate", 10),
 				   fake_ci_num("FailureRate", 50),
 				   fake_ci_num("Hysteresis", 0),
@@ -89,7 +90,7 @@ START_TEST(every_key)
 	ck_assert_uint_eq(conf.nalert, 3);
 	ck_assert_str_eq(conf.alert[0].type, "echo_request");
 	ck_assert_int_eq(conf.alert[0].scope, NLICMP_SCOPE_NET);
-	ck_assert_int_eq(nlicmp_net_parse("198.51.100.0/24", &n), 0);
+	ck_assert_int_eq(nlicmp_net_parse("2001:db8::/32", &n), 0);
 	ck_assert(nlicmp_net_equal(&conf.alert[0].net, &n));
 	ck_assert(conf.alert[0].warning == 10 && conf.alert[0].failure == 50);
 	ck_assert(conf.alert[0].hysteresis == 0);
@@ -208,6 +209,136 @@ START_TEST(bad_alerts)
 }
 END_TEST
 
+START_TEST(alert_new_keys)
+{
+	struct nlicmp_net n;
+
+	ck_assert_int_eq(
+		parse(PLUGIN(ALERT(fake_ci_str("Type", "pmtu"),
+				   fake_ci_bool("Baseline", 1),
+				   fake_ci_num("LearnFor", 600),
+				   fake_ci_num("Deviations", 3),
+				   fake_ci_num("FailureDeviations", 6),
+				   fake_ci_num("MinRate", 0)),
+			     ALERT(fake_ci_str("Source", "198.51.100.0/24"),
+				   fake_ci_bool("Aggregate", 1),
+				   fake_ci_num("WarningRate", 50)),
+			     ALERT(fake_ci_str("Type", "ipv6:type_8"),
+				   fake_ci_bool("Baseline", 1),
+				   fake_ci_num("FailureRate", 500)),
+			     ALERT(fake_ci_str("Type",
+					       "Dest_Unreach-Frag_Needed")))),
+		0);
+	ck_assert_str_eq(fake_log, "");
+	ck_assert_uint_eq(conf.nalert, 4);
+	ck_assert_str_eq(conf.alert[0].type, "pmtu");
+	ck_assert(conf.alert[0].match.needs_codes);
+	ck_assert(conf.alert[0].baseline);
+	ck_assert(conf.alert[0].learn_for == 600);
+	ck_assert(conf.alert[0].deviations == 3);
+	ck_assert(conf.alert[0].failure_deviations == 6);
+	ck_assert(conf.alert[0].min_rate == 0);
+	/* Learning only: no fixed rate. */
+	ck_assert(isinf(conf.alert[0].warning) && isinf(conf.alert[0].failure));
+	ck_assert(conf.alert[1].aggregate);
+	ck_assert(!conf.alert[1].baseline);
+	ck_assert(conf.alert[1].warning == 50 && conf.alert[1].failure == 1000);
+	ck_assert_int_eq(nlicmp_net_parse("198.51.100.0/24", &n), 0);
+	ck_assert(nlicmp_net_equal(&conf.alert[1].net, &n));
+	/* A learned warning, a fixed failure. */
+	ck_assert(isinf(conf.alert[2].warning));
+	ck_assert(conf.alert[2].failure == 500);
+	ck_assert_uint_eq(conf.alert[2].match.n, 1);
+	ck_assert_str_eq(conf.alert[3].type, "dest_unreach-frag_needed");
+	ck_assert_uint_eq(conf.alert[3].match.n, 1);
+	nlicmp_config_free(&conf);
+
+	ck_assert_int_eq(parse(PLUGIN(fake_ci_str("StateFile", "/var/lib/x"))),
+			 0);
+	ck_assert_str_eq(conf.state_file, "/var/lib/x");
+	nlicmp_config_free(&conf);
+	ck_assert_ptr_null(conf.state_file);
+	REJECTS(PLUGIN(fake_ci_str("StateFile", "")), "StateFile", "\"\"");
+	REJECTS(PLUGIN(fake_ci_num("StateFile", 3)), "StateFile", "3");
+
+	/* Defaults of a baseline rule. */
+	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_bool("Baseline", 1)))), 0);
+	ck_assert(conf.alert[0].learn_for == 3600);
+	ck_assert(conf.alert[0].deviations == 5);
+	ck_assert(conf.alert[0].failure_deviations == 10);
+	ck_assert(conf.alert[0].min_rate == 10);
+	ck_assert(!conf.alert[0].aggregate);
+	nlicmp_config_free(&conf);
+
+	/* Family restricts a Type to the family reported. */
+	ck_assert_int_eq(parse(PLUGIN(fake_ci_str("Family", "ipv4"),
+				      ALERT(fake_ci_str("Type", "pmtu")))), 0);
+	ck_assert_uint_eq(conf.alert[0].match.n, 1);
+	nlicmp_config_free(&conf);
+	/* A /32 aggregate with sources grouped by /24 is fine. */
+	ck_assert_int_eq(parse(PLUGIN(fake_ci_num("IPv4Prefix", 24),
+				      ALERT(fake_ci_str("Source",
+							"198.51.100.7"),
+					    fake_ci_bool("Aggregate", 1)))),
+			 0);
+	nlicmp_config_free(&conf);
+}
+END_TEST
+
+START_TEST(alerts_that_never_match)
+{
+	/* Issue 8: each rejected at init, key and value named. */
+	REJECTS(PLUGIN(fake_ci_num("IPv4Prefix", 24),
+		       ALERT(fake_ci_str("Source", "198.51.100.7"))),
+		"invalid value for Source: \"198.51.100.7\"",
+		"narrower than IPv4Prefix 24");
+	/* The prefix may come after the <Alert>. */
+	REJECTS(PLUGIN(ALERT(fake_ci_str("Source", "2001:db8:1:2::/96")),
+		       fake_ci_num("IPv6Prefix", 64)),
+		"invalid value for Source: \"2001:db8:1:2::/96\"",
+		"narrower than IPv6Prefix 64");
+	REJECTS(PLUGIN(ALERT(fake_ci_str("Type", "type_08"))),
+		"invalid value for Type: \"type_08\"", "leading zeros");
+	REJECTS(PLUGIN(ALERT(fake_ci_str("Type", "type_8"))),
+		"invalid value for Type: \"type_8\"", "ipv6:type_<n>");
+	REJECTS(PLUGIN(fake_ci_str("Family", "ipv6"),
+		       ALERT(fake_ci_str("Source", "198.51.100.0/24"))),
+		"invalid value for Source: \"198.51.100.0/24\"",
+		"Family \"ipv6\" excludes it");
+	REJECTS(PLUGIN(ALERT(fake_ci_str("Source", "2001:db8::/32")),
+		       fake_ci_str("Family", "ipv4")),
+		"invalid value for Source: \"2001:db8::/32\"",
+		"Family \"ipv4\"");
+	REJECTS(PLUGIN(fake_ci_str("Family", "ipv4"),
+		       ALERT(fake_ci_str("Type", "packet_too_big"))),
+		"invalid value for Type: \"packet_too_big\"",
+		"Family \"ipv4\"");
+	/* New keys' bad values. */
+	REJECTS(PLUGIN(ALERT(fake_ci_str("Type", "pmtus"))),
+		"invalid value for Type: \"pmtus\"", "errors, pmtu");
+	REJECTS(PLUGIN(ALERT(fake_ci_str("Type", "dest_unreach-code_04"))),
+		"Type", "\"dest_unreach-code_04\"");
+	REJECTS(PLUGIN(ALERT(fake_ci_str("Baseline", "maybe"))), "Baseline",
+		"\"maybe\"");
+	REJECTS(PLUGIN(ALERT(fake_ci_num("Aggregate", 1))), "Aggregate", "1");
+	REJECTS(PLUGIN(ALERT(fake_ci_num("LearnFor", 0))), "LearnFor", "0");
+	REJECTS(PLUGIN(ALERT(fake_ci_num("Deviations", -2))), "Deviations",
+		"-2");
+	REJECTS(PLUGIN(ALERT(fake_ci_str("FailureDeviations", "ten"))),
+		"FailureDeviations", "\"ten\"");
+	REJECTS(PLUGIN(ALERT(fake_ci_num("MinRate", -1))), "MinRate", "-1");
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("Deviations", 20))),
+		"Deviations 20", "FailureDeviations 10",
+		"Deviations is above FailureDeviations");
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Aggregate", 1))),
+		"Aggregate needs Source");
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Aggregate", 1),
+			     fake_ci_str("Source", "all"))),
+		"Aggregate needs Source");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nlicmp_config");
@@ -220,6 +351,8 @@ int main(void)
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, bad_alerts);
 	tcase_add_test(tc, selection_keys);
+	tcase_add_test(tc, alert_new_keys);
+	tcase_add_test(tc, alerts_that_never_match);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

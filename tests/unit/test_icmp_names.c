@@ -188,6 +188,113 @@ START_TEST(reverse_lookup)
 }
 END_TEST
 
+/* The set a Type matches, as "4:3/4 6:2/any" (family:type/code). */
+static const char *match_text(const char *type)
+{
+	static char out[256];
+	struct icmp_match m;
+	const char *why = NULL;
+	size_t i, len = 0;
+
+	if (icmp_match_parse(type, &m, &why) != 0) {
+		snprintf(out, sizeof(out), "error: %s", why);
+		return out;
+	}
+	out[0] = '\0';
+	if (m.any)
+		return "any";
+	for (i = 0; i < m.n; i++) {
+		char code[8];
+
+		snprintf(code, sizeof(code), "%d", m.e[i].code);
+		len += (size_t)snprintf(out + len, sizeof(out) - len,
+					"%s%d:%u/%s", i ? " " : "",
+					m.e[i].family == AF_INET ? 4 : 6,
+					m.e[i].type,
+					m.e[i].code < 0 ? "any" : code);
+	}
+	return out;
+}
+
+START_TEST(type_matches)
+{
+	ck_assert_str_eq(match_text(""), "any");
+	ck_assert_str_eq(match_text("echo_request"), "4:8/any 6:128/any");
+	ck_assert_str_eq(match_text("Packet_Too_Big"), "6:2/any");
+	ck_assert_str_eq(match_text("type_200"), "4:200/any 6:200/any");
+	ck_assert_str_eq(match_text("dest_unreach-port_unreach"),
+			 "4:3/3 6:1/4");
+	ck_assert_str_eq(match_text("dest_unreach-frag_needed"), "4:3/4");
+	ck_assert_str_eq(match_text("dest_unreach-code_99"),
+			 "4:3/99 6:1/99");
+	ck_assert_str_eq(match_text("ipv6:echo_request"), "6:128/any");
+	ck_assert_str_eq(match_text("ipv6:type_8"), "6:8/any");
+	ck_assert_str_eq(match_text("ipv4:type_8"), "4:8/any");
+	/* Classes. */
+	ck_assert_str_eq(match_text("pmtu"), "4:3/4 6:2/any");
+	ck_assert_str_eq(match_text("errors"),
+			 "4:3/any 4:11/any 4:12/any 6:1/any 6:2/any 6:3/any 6:4/any");
+	ck_assert_str_eq(match_text("neighbor"),
+			 "4:5/any 4:9/any 4:10/any 6:133/any 6:134/any 6:135/any 6:136/any "
+			 "6:137/any");
+	ck_assert_str_eq(match_text("ECHO"), "4:0/any 4:8/any 6:128/any 6:129/any");
+	ck_assert_str_eq(match_text("ipv4:pmtu"), "4:3/4");
+	/* Never matching, or meaning something else than it says. */
+	ck_assert_str_eq(match_text("type_8"),
+			 "error: that type has a name in one family: write the "
+			 "name, or \"ipv4:type_<n>\" / \"ipv6:type_<n>\" for "
+			 "one family");
+	ck_assert_str_eq(match_text("type_08"),
+			 "error: type_<n> takes 0 to 255 without leading zeros");
+	ck_assert_str_eq(match_text("type_256"),
+			 "error: type_<n> takes 0 to 255 without leading zeros");
+	ck_assert_str_eq(match_text("dest_unreach-code_04"),
+			 "error: code_<n> takes 0 to 255 without leading zeros");
+	ck_assert_str_ne(match_text("8"), "");
+	ck_assert_ptr_nonnull(strstr(match_text("8"), "error"));
+	ck_assert_ptr_nonnull(strstr(match_text("echo_request-net"), "error"));
+	ck_assert_ptr_nonnull(strstr(match_text("ipv4:packet_too_big"),
+				     "error"));
+	ck_assert_ptr_nonnull(strstr(match_text("ipv6:"), "error"));
+	ck_assert_ptr_nonnull(strstr(match_text("ipx:echo"), "error"));
+}
+END_TEST
+
+START_TEST(match_test_and_restrict)
+{
+	struct icmp_match m;
+	const char *why;
+
+	ck_assert_int_eq(icmp_match_parse("pmtu", &m, &why), 0);
+	ck_assert(m.needs_codes);
+	ck_assert(icmp_match_test(&m, AF_INET, 3, 4));
+	ck_assert(!icmp_match_test(&m, AF_INET, 3, 3));
+	/* An unknown code matches only "any code". */
+	ck_assert(!icmp_match_test(&m, AF_INET, 3, -1));
+	ck_assert(icmp_match_test(&m, AF_INET6, 2, -1));
+	ck_assert(!icmp_match_test(&m, AF_INET, 2, 0));
+	ck_assert(icmp_match_restrict(&m, AF_INET6));
+	ck_assert(!m.needs_codes);
+	ck_assert(!icmp_match_test(&m, AF_INET, 3, 4));
+	ck_assert_int_eq(icmp_match_parse("packet_too_big", &m, &why), 0);
+	ck_assert(!m.needs_codes);
+	ck_assert(!icmp_match_restrict(&m, AF_INET));
+	ck_assert_int_eq(icmp_match_parse("", &m, &why), 0);
+	ck_assert(icmp_match_test(&m, AF_INET6, 200, 7));
+	ck_assert(icmp_match_restrict(&m, AF_INET));
+	/* Every class names its RFCs and has members in both families. */
+	for (size_t i = 0; icmp_classes[i].name; i++) {
+		ck_assert_ptr_nonnull(strstr(icmp_classes[i].rfc, "RFC "));
+		ck_assert_int_eq(icmp_match_parse(icmp_classes[i].name, &m,
+						  &why), 0);
+		ck_assert(icmp_match_restrict(&m, AF_INET));
+		ck_assert_int_eq(icmp_match_parse(icmp_classes[i].name, &m,
+						  &why), 0);
+		ck_assert(icmp_match_restrict(&m, AF_INET6));
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("icmp_names");
@@ -200,6 +307,8 @@ int main(void)
 	tcase_add_test(tc, code_names);
 	tcase_add_test(tc, format);
 	tcase_add_test(tc, reverse_lookup);
+	tcase_add_test(tc, type_matches);
+	tcase_add_test(tc, match_test_and_restrict);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

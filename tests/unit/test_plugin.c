@@ -154,7 +154,6 @@ static void stop(void)
 	flush_applied = 0;
 	module_flush_ms = 0;
 	lost_reported = 0;
-	read_round = 0;
 	C_COMPLAIN_INIT(&complain_connect);
 	fake_reset();
 }
@@ -427,6 +426,86 @@ static const struct fake_notification *notified(const char *instance)
 	return NULL;
 }
 
+static const struct fake_notification *notified(const char *instance);
+
+/* A type-code alert without ReportCodes: the plugin counts codes for the
+ * alert, the metrics keep type names only (codes summed).
+ */
+START_TEST(alert_on_code_without_report_codes)
+{
+	const struct fake_notification *n;
+	struct msg m;
+
+	start(PLUGIN(fake_ci_num("MinReads", 1),
+		     fake_ci_block("Alert",
+				   fake_ci_str("Type", "dest_unreach-frag_needed"),
+				   fake_ci_num("WarningRate", 3), NULL)));
+	event_start(&m, 1, 0);
+	event_record(&m, "198.51.100.20", 3, 4, 5);	/* frag needed */
+	event_record(&m, "198.51.100.20", 3, 3, 50);	/* port unreachable */
+	event_record(&m, "198.51.100.30", 3, 3, 50);
+	ck_assert_int_eq(deliver(&m), 0);
+	read_interval();
+	/* Port unreachable is not fragmentation needed. */
+	ck_assert_ptr_null(notified("198.51.100.30"));
+	n = notified("198.51.100.20");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_str_eq(n->type_instance, "dest_unreach-frag_needed");
+	ck_assert(n->rate == 5);
+	ck_assert_str_eq(n->meta, "source=198.51.100.20;"
+				  "icmp_type=dest_unreach-frag_needed;"
+				  "scope=source;rate=5;threshold=3;");
+	/* A new series: its zeros first, its counts at the next read. */
+	read_interval();
+	ck_assert_int_eq(derive("198.51.100.20", "packets", "dest_unreach"), 55);
+	ck_assert_int_eq(derive("all", "packets", "dest_unreach"), 105);
+	ck_assert_ptr_null(fake_find("198.51.100.20", "packets",
+				     "dest_unreach-frag_needed"));
+	stop();
+}
+END_TEST
+
+/* StateFile: the learned baseline is written at shutdown and read at the
+ * next start.
+ */
+START_TEST(state_file_round_trip)
+{
+	char dir[] = "/tmp/nlicmp-test.XXXXXX", path[64], line[128];
+	struct msg m;
+	FILE *f;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	for (i = 0; i < 2; i++) {
+		start(PLUGIN(fake_ci_str("StateFile", path),
+			     fake_ci_block("Alert", fake_ci_str("Source", "all"),
+					   fake_ci_bool("Baseline", 1),
+					   fake_ci_num("LearnFor", 2), NULL)));
+		if (i == 1)
+			ck_assert_ptr_nonnull(strstr(fake_log,
+				"1 learned baseline(s) loaded from"));
+		event_start(&m, 1, 0);
+		event_record(&m, "198.51.100.20", 8, 0, 40);
+		ck_assert_int_eq(deliver(&m), 0);
+		read_interval();
+		ck_assert_ptr_null(notified("all"));
+		stop();
+	}
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_str_eq(line, "netlink_icmp-baselines 1\n");
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	/* 40 packets in 1 s intervals, learned twice. */
+	ck_assert_str_eq(line, "type=any,scope=all,net=-,aggregate=0 total "
+			       "40 0 2\n");
+	fclose(f);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(alert_on_all_and_network)
 {
 	const struct fake_notification *n;
@@ -446,8 +525,13 @@ START_TEST(alert_on_all_and_network)
 	ck_assert_int_eq(n->severity, NOTIF_WARNING);
 	ck_assert_str_eq(n->type_instance, "");
 	ck_assert_str_eq(n->icmp_type, "any");
+	/* "all" names its busiest sources, in the message and meta data. */
 	ck_assert_str_eq(n->message, "ICMP from all: 60 packets/s, above "
-				     "warning threshold 50");
+				     "warning threshold 50; top: 198.51.100.7 "
+				     "60/s");
+	ck_assert_str_eq(n->meta, "source=all;icmp_type=any;scope=all;"
+				  "rate=60;threshold=50;top1=198.51.100.7;"
+				  "top1_rate=60;");
 	n = notified("198.51.100.7");
 	ck_assert_ptr_nonnull(n);
 	ck_assert_int_eq(n->severity, NOTIF_WARNING);
@@ -667,6 +751,8 @@ int main(void)
 	tcase_add_test(tc, bad_config_fails_init);
 	tcase_add_test(tc, alert_per_source);
 	tcase_add_test(tc, alert_on_all_and_network);
+	tcase_add_test(tc, alert_on_code_without_report_codes);
+	tcase_add_test(tc, state_file_round_trip);
 	tcase_add_test(tc, alert_clears_when_evicted);
 	tcase_add_test(tc, source_timeout);
 	tcase_add_test(tc, gaps_and_overruns_are_reported);

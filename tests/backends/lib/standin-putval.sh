@@ -19,6 +19,12 @@ for ((t = 0; t < dur; t++)); do
 		echo "PUTVAL \"$host/netlink_icmp-$s/packets-echo_request\" interval=1 N:${pk[$s]}"
 		echo "PUTVAL \"$host/netlink_icmp-$s/total_bytes\" interval=1 N:${by[$s]}"
 	done
+	# ICMP errors from one source, for the dashboards' errors row.
+	err=$((t * 2))
+	for e in dest_unreach time_exceeded packet_too_big; do
+		echo "PUTVAL \"$host/netlink_icmp-203.0.113.9/packets-$e\" interval=1 N:$err"
+		echo "PUTVAL \"$host/netlink_icmp-all/packets-$e\" interval=1 N:$err"
+	done
 	echo "PUTVAL \"$host/netlink_icmp-all/packets-echo_request\" interval=1 N:$tot"
 	echo "PUTVAL \"$host/netlink_icmp-all/packets-undelivered\" interval=1 N:0"
 	echo "PUTVAL \"$host/netlink_icmp-all/total_bytes\" interval=1 N:$((tot * 84))"

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlicmp_baseline: EWMA of rate and absolute deviation; see the header.
+ */
+#include "nlicmp_baseline.h"
+
+#include <math.h>
+
+/* Weight of an anomalous interval, relative to a normal one. */
+#define ANOMALY_WEIGHT 0.1
+
+void nlicmp_baseline_update(struct nlicmp_baseline *b, double rate,
+			    double seconds, double learn_for, bool anomalous)
+{
+	double alpha, d;
+
+	if (!isfinite(rate) || rate < 0 || !(seconds > 0))
+		return;
+	if (b->seconds <= 0) {
+		b->mean = rate;
+		b->dev = 0;
+		b->seconds = seconds;
+		return;
+	}
+	/* A running average while learning, then a fixed memory. */
+	if (b->seconds < learn_for)
+		alpha = seconds / (b->seconds + seconds);
+	else
+		alpha = 1 - exp(-seconds / learn_for);
+	if (anomalous)
+		alpha *= ANOMALY_WEIGHT;
+	d = fabs(rate - b->mean);
+	b->mean += alpha * (rate - b->mean);
+	b->dev += alpha * (d - b->dev);
+	b->seconds = fmin(b->seconds + seconds, learn_for);
+}
+
+bool nlicmp_baseline_ready(const struct nlicmp_baseline *b, double learn_for)
+{
+	return b->seconds >= learn_for;
+}
+
+double nlicmp_baseline_threshold(const struct nlicmp_baseline *b, double k,
+				 double floor)
+{
+	double spread = fmax(b->dev, NLICMP_BASELINE_MIN_SPREAD * b->mean);
+
+	return fmax(floor, b->mean + k * spread);
+}

@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests: nlicmp_alert_engine and nlicmp_baseline on synthetic
+ * traffic. Records go through the real source table (nlicmp_sources) and
+ * the real engine, as the plugin's receiver thread and read callback pass
+ * them; only time is synthetic (10 s intervals, collectd's default).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+
+#include "icmp_names.h"
+#include "nlicmp_alert_engine.h"
+#include "nlicmp_baseline.h"
+#include "nlicmp_sources.h"
+
+#define INTERVAL 10.0	/* seconds */
+#define NS 1000000000ULL
+
+struct rig {
+	struct nlicmp_alert_rule rule[4];
+	size_t nrule;
+	struct nlicmp_sources *table;
+	struct nlicmp_alert_engine *engine;
+	struct nlicmp_snapshot snap;
+	uint64_t now;
+	const struct nlicmp_alert_event *ev;
+	size_t nev;
+};
+
+static struct nlicmp_alert_rule baseline_rule(unsigned int persist)
+{
+	struct nlicmp_alert_rule r;
+
+	nlicmp_alert_rule_init(&r);
+	r.baseline = true;
+	r.warning = INFINITY;
+	r.failure = INFINITY;
+	r.persist = persist;
+	r.scope = NLICMP_SCOPE_ALL;
+	return r;
+}
+
+static void rig_start(struct rig *g, uint32_t max_sources, bool codes)
+{
+	struct nlicmp_sources_conf sc = {
+		.max_sources = max_sources,
+		.v4_prefix = 32,
+		.v6_prefix = 64,
+		.report_codes = codes,
+		.family = AF_UNSPEC,
+	};
+	struct nlicmp_alert_engine_conf ac = {
+		.rule = g->rule,
+		.nrule = g->nrule,
+		.max_sources = max_sources,
+		.codes = codes,
+	};
+
+	g->table = nlicmp_sources_new(&sc);
+	g->engine = nlicmp_alert_engine_new(&ac);
+	ck_assert_ptr_nonnull(g->table);
+	ck_assert_ptr_nonnull(g->engine);
+	memset(&g->snap, 0, sizeof(g->snap));
+	g->now = 0;
+}
+
+static void rig_stop(struct rig *g)
+{
+	nlicmp_sources_free(g->table);
+	nlicmp_alert_engine_free(g->engine);
+	nlicmp_snapshot_free(&g->snap);
+}
+
+/* What the receiver thread does with one record. */
+static void send_rec(struct rig *g, int family, const uint8_t *src, int type,
+		     int code, uint64_t packets)
+{
+	struct nlicmp_record r = {
+		.family = family, .has_src = src != NULL, .has_type = true,
+		.has_code = src != NULL, .type = (uint8_t)type,
+		.code = (uint8_t)code, .packets = packets,
+		.bytes = packets * 84,
+	};
+
+	if (src)
+		memcpy(r.src, src, family == AF_INET ? 4 : 16);
+	nlicmp_sources_add(g->table, &r, g->now);
+	nlicmp_alert_engine_record(g->engine, &r);
+}
+
+/* count echo requests from 198.51.100.<host> in this interval */
+static void echo_from(struct rig *g, unsigned int host, uint64_t count)
+{
+	uint8_t a[4] = { 198, 51, 100, (uint8_t)host };
+
+	if (count > 0)
+		send_rec(g, AF_INET, a, 8, 0, count);
+}
+
+/* End an interval: what the read callback does. */
+static size_t tick(struct rig *g)
+{
+	g->now += (uint64_t)(INTERVAL * NS);
+	ck_assert_int_eq(nlicmp_sources_snapshot(g->table, &g->snap, g->now),
+			 0);
+	g->nev = nlicmp_alert_engine_run(g->engine, &g->snap, INTERVAL,
+					 &g->ev);
+	return g->nev;
+}
+
+static int level_of(const struct rig *g, const char *instance)
+{
+	size_t i;
+
+	for (i = 0; i < g->nev; i++)
+		if (strcmp(g->ev[i].instance, instance) == 0)
+			return g->ev[i].level;
+	return -1;
+}
+
+/* An hour at a steady 100 packets/s from one source. */
+static void learn_hour(struct rig *g, double rate)
+{
+	int i;
+
+	for (i = 0; i < 360; i++) {
+		echo_from(g, 7, (uint64_t)(rate * INTERVAL));
+		tick(g);
+		ck_assert_uint_eq(g->nev, 0);
+	}
+}
+
+START_TEST(step_fires_within_persist_plus_one)
+{
+	static const unsigned int persists[] = { 1, 2, 3 };
+	size_t p;
+
+	for (p = 0; p < 3; p++) {
+		struct rig g = { .nrule = 1 };
+		int i, fired = -1;
+
+		g.rule[0] = baseline_rule(persists[p]);
+		rig_start(&g, 10, false);
+		learn_hour(&g, 100);
+		for (i = 1; i <= 10 && fired < 0; i++) {
+			echo_from(&g, 7, 1000 * 10);
+			if (tick(&g) > 0)
+				fired = i;
+		}
+		ck_assert_int_ge(fired, 1);
+		ck_assert_int_le(fired, (int)persists[p] + 1);
+		/* 10x is beyond FailureDeviations (10) too. */
+		ck_assert_int_eq(level_of(&g, "all"), NLICMP_LEVEL_FAILURE);
+		ck_assert(g.ev[0].learned);
+		ck_assert(fabs(g.ev[0].baseline - 100) < 1);
+		ck_assert(fabs(g.ev[0].rate - 1000) < 1e-9);
+		/* Learned spread is 0: the floor, 10 % of the mean (the
+		 * pending intervals of Persist are learned at a tenth).
+		 */
+		ck_assert(fabs(g.ev[0].threshold - 200) < 1);
+		ck_assert_msg(strncmp(g.ev[0].message,
+				      "ICMP from all: 1000 packets/s, above "
+				      "failure threshold 20", 55) == 0 &&
+			      strstr(g.ev[0].message, " (baseline 100.") &&
+			      strstr(g.ev[0].message, "; top: 198.51.100.7 "
+						      "1000/s"),
+			      "%s", g.ev[0].message);
+		/* Back to normal: OKAY at once. */
+		echo_from(&g, 7, 1000);
+		ck_assert_uint_eq(tick(&g), 1);
+		ck_assert_int_eq(g.ev[0].level, NLICMP_LEVEL_OKAY);
+		rig_stop(&g);
+	}
+}
+END_TEST
+
+START_TEST(gradual_doubling_does_not_fire)
+{
+	struct rig g = { .nrule = 1 };
+	int i;
+	size_t fired = 0;
+
+	g.rule[0] = baseline_rule(1);
+	rig_start(&g, 10, false);
+	learn_hour(&g, 100);
+	/* 100 -> 200 packets/s over an hour, then an hour at 200. */
+	for (i = 1; i <= 720; i++) {
+		double rate = 100 * pow(2, fmin(i, 360) / 360.0);
+
+		echo_from(&g, 7, (uint64_t)llround(rate * INTERVAL));
+		fired += tick(&g);
+	}
+	ck_assert_uint_eq(fired, 0);
+	rig_stop(&g);
+}
+END_TEST
+
+START_TEST(noisy_day_at_most_one_false_warning)
+{
+	struct rig g = { .nrule = 1 };
+	size_t warnings = 0, i, n;
+	unsigned int seed;
+
+	for (seed = 1; seed <= 3; seed++) {
+		g.rule[0] = baseline_rule(1);
+		rig_start(&g, 10, false);
+		srandom(seed);
+		warnings = 0;
+		/* A day at 100 packets/s +- 30 %, uniform. */
+		for (i = 0; i < 8640; i++) {
+			double noise = (double)random() / RAND_MAX * 0.6 - 0.3;
+
+			echo_from(&g, 7, (uint64_t)llround(100 * (1 + noise) *
+							  INTERVAL));
+			tick(&g);
+			for (n = 0; n < g.nev; n++)
+				if (g.ev[n].level != NLICMP_LEVEL_OKAY)
+					warnings++;
+		}
+		ck_assert_uint_le(warnings, 1);
+		rig_stop(&g);
+	}
+}
+END_TEST
+
+START_TEST(learning_period_respected)
+{
+	struct rig g = { .nrule = 1 };
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[0].learn_for = 600;
+	rig_start(&g, 10, false);
+	/* Spikes during the 600 s of learning never fire... */
+	for (i = 1; i <= 60; i++) {
+		echo_from(&g, 7, (uint64_t)(i % 10 == 0 ? 100000 : 1000));
+		tick(&g);
+		ck_assert_uint_eq(g.nev, 0);
+		if (i * INTERVAL >= 600)
+			break;
+	}
+	/* ...the first one after it does, against what was learned (the
+	 * spikes included: learning takes what it sees as normal).
+	 */
+	echo_from(&g, 7, 1000000);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert_msg(g.ev[0].level == NLICMP_LEVEL_FAILURE, "%s",
+		      g.ev[0].message);
+	ck_assert(g.ev[0].baseline > 100 && g.ev[0].baseline < 10000);
+	rig_stop(&g);
+}
+END_TEST
+
+START_TEST(min_rate_floor)
+{
+	struct rig g = { .nrule = 1 };
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[0].learn_for = 100;
+	g.rule[0].min_rate = 50;
+	rig_start(&g, 10, false);
+	for (i = 0; i < 10; i++) {
+		echo_from(&g, 7, 10);	/* 1 packet/s */
+		tick(&g);
+	}
+	/* 40 times the baseline, but under MinRate: nothing. */
+	echo_from(&g, 7, 400);
+	ck_assert_uint_eq(tick(&g), 0);
+	echo_from(&g, 7, 500);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert(g.ev[0].threshold == 50);
+	rig_stop(&g);
+}
+END_TEST
+
+/* Fixed rates besides a baseline: the lower threshold wins, and the fixed
+ * one already applies while learning.
+ */
+START_TEST(fixed_besides_baseline)
+{
+	struct rig g = { .nrule = 1 };
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[0].warning = 500;
+	rig_start(&g, 10, false);
+	echo_from(&g, 7, 6000);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert_int_eq(g.ev[0].level, NLICMP_LEVEL_WARNING);
+	ck_assert(!g.ev[0].learned);
+	ck_assert(g.ev[0].threshold == 500);
+	rig_stop(&g);
+}
+END_TEST
+
+/* Per source: each learns its own normal; a spoofed flood never grows
+ * the engine beyond MaxSources x rules.
+ */
+START_TEST(memory_bounded_under_spoofed_flood)
+{
+	struct rig g = { .nrule = 2 };
+	size_t mem, i, r, events = 0;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[0].scope = NLICMP_SCOPE_EACH;
+	g.rule[0].learn_for = 60;
+	nlicmp_alert_rule_init(&g.rule[1]);
+	rig_start(&g, 100, false);
+	mem = nlicmp_alert_engine_memory(g.engine);
+	ck_assert_uint_le(mem, 2 * 100 * 2 * (sizeof(struct nlicmp_alert_event) +
+					      128) + 4096);
+	srandom(7);
+	for (r = 0; r < 100; r++) {
+		for (i = 0; i < 2000; i++) {
+			uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+			uint32_t x = (uint32_t)random();
+
+			memcpy(a + 4, &x, 4);
+			send_rec(&g, AF_INET6, a, 128, 0, 1 + x % 3);
+		}
+		tick(&g);
+		events += g.nev;
+		ck_assert_uint_le(g.nev, 2 * 100 * 2 + 2);
+		ck_assert_uint_eq(nlicmp_alert_engine_memory(g.engine), mem);
+	}
+	/* Light spoofed sources never reach the default 100 packets/s. */
+	ck_assert_uint_eq(events, 0);
+	rig_stop(&g);
+}
+END_TEST
+
+/* 50 sources, each at a tenth of the threshold, most of them never
+ * tracked (MaxSources 10): the network's sum fires, no source does.
+ */
+START_TEST(aggregate_catches_distributed_flood)
+{
+	struct rig g = { .nrule = 2 };
+	const struct nlicmp_alert_event *ev = NULL;
+	size_t i;
+	int r;
+
+	nlicmp_alert_rule_init(&g.rule[0]);
+	g.rule[0].scope = NLICMP_SCOPE_NET;
+	g.rule[0].aggregate = true;
+	ck_assert_int_eq(nlicmp_net_parse("198.51.100.0/24", &g.rule[0].net),
+			 0);
+	nlicmp_alert_rule_init(&g.rule[1]);
+	g.rule[1].scope = NLICMP_SCOPE_NET;
+	g.rule[1].net = g.rule[0].net;
+	rig_start(&g, 10, false);
+	for (r = 0; r < 2 && ev == NULL; r++) {
+		for (i = 1; i <= 50; i++)
+			echo_from(&g, (unsigned int)i, 10 * 10); /* 10/s */
+		/* Outside the network: not in its sum. */
+		send_rec(&g, AF_INET, (const uint8_t[]){ 203, 0, 113, 9 }, 8,
+			 0, 5000);
+		tick(&g);
+		for (i = 0; i < g.nev; i++) {
+			ck_assert_str_eq(g.ev[i].instance, "198.51.100.0_24");
+			ev = &g.ev[i];
+		}
+	}
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(ev->level, NLICMP_LEVEL_WARNING);
+	ck_assert(fabs(ev->rate - 500) < 1e-9);
+	ck_assert_str_eq(ev->source, "198.51.100.0/24");
+	ck_assert_str_eq(ev->scope, "network");
+	ck_assert_uint_eq(ev->ntop, 3);
+	ck_assert(ev->top[0].rate == 10);
+	ck_assert_ptr_nonnull(strstr(ev->message,
+				     "ICMP from 198.51.100.0/24 (sum): 500 "
+				     "packets/s, above warning threshold 100; "
+				     "top: 198.51.100."));
+	rig_stop(&g);
+}
+END_TEST
+
+/* "all" names its three busiest sources, busiest first. */
+START_TEST(all_names_top_three)
+{
+	struct rig g = { .nrule = 1 };
+
+	nlicmp_alert_rule_init(&g.rule[0]);
+	g.rule[0].scope = NLICMP_SCOPE_ALL;
+	rig_start(&g, 10, false);
+	echo_from(&g, 1, 100);
+	echo_from(&g, 2, 800);
+	echo_from(&g, 3, 300);
+	echo_from(&g, 4, 200);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert_uint_eq(g.ev[0].ntop, 3);
+	ck_assert_str_eq(g.ev[0].top[0].name, "198.51.100.2");
+	ck_assert(g.ev[0].top[0].rate == 80);
+	ck_assert_str_eq(g.ev[0].top[1].name, "198.51.100.3");
+	ck_assert_str_eq(g.ev[0].top[2].name, "198.51.100.4");
+	ck_assert_str_eq(g.ev[0].message,
+			 "ICMP from all: 140 packets/s, above warning threshold "
+			 "100; top: 198.51.100.2 80/s, 198.51.100.3 30/s, "
+			 "198.51.100.4 20/s");
+	rig_stop(&g);
+}
+END_TEST
+
+/* pmtu: IPv4 fragmentation needed and IPv6 packet too big, whatever the
+ * metrics' ReportCodes (the table keeps codes for the engine).
+ */
+START_TEST(pmtu_class)
+{
+	struct rig g = { .nrule = 1 };
+	const char *why;
+	uint8_t v6[16];
+
+	nlicmp_alert_rule_init(&g.rule[0]);
+	ck_assert_int_eq(icmp_match_parse("pmtu", &g.rule[0].match, &why), 0);
+	snprintf(g.rule[0].type, sizeof(g.rule[0].type), "pmtu");
+	g.rule[0].warning = 2;
+	ck_assert(nlicmp_alert_needs_codes(&g.rule[0]));
+	rig_start(&g, 10, true);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::9", v6), 1);
+	/* Port unreachable is not PMTU: nothing. */
+	send_rec(&g, AF_INET, (const uint8_t[]){ 198, 51, 100, 9 }, 3, 3,
+		 1000);
+	ck_assert_uint_eq(tick(&g), 0);
+	send_rec(&g, AF_INET, (const uint8_t[]){ 198, 51, 100, 9 }, 3, 4, 30);
+	send_rec(&g, AF_INET6, v6, 2, 0, 30);
+	ck_assert_uint_eq(tick(&g), 2);
+	ck_assert_str_eq(g.ev[0].instance, "198.51.100.9");
+	ck_assert_str_eq(g.ev[1].instance, "2001:db8::_64");
+	ck_assert_str_eq(g.ev[0].message, "ICMP pmtu from 198.51.100.9: 3 "
+			 "packets/s, above warning threshold 2");
+	rig_stop(&g);
+}
+END_TEST
+
+/* Learned baselines survive a restart through the state file: the next
+ * engine fires at once on a step, without learning again.
+ */
+START_TEST(baselines_saved_and_loaded)
+{
+	struct rig g = { .nrule = 2 }, h = { .nrule = 2 };
+	char *text = NULL;
+	size_t len = 0, skipped = 0;
+	FILE *f;
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[1] = baseline_rule(1);
+	g.rule[1].scope = NLICMP_SCOPE_EACH;
+	snprintf(g.rule[1].type, sizeof(g.rule[1].type), "echo_request");
+	g.rule[1].match.any = false;
+	g.rule[1].match.n = 1;
+	g.rule[1].match.e[0] = (struct icmp_match_entry){ AF_INET, 8, -1 };
+	rig_start(&g, 10, false);
+	learn_hour(&g, 100);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(nlicmp_alert_engine_save(g.engine, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "netlink_icmp-baselines 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "type=any,scope=all,net=-,"
+					   "aggregate=0 total 100 0 3600\n"));
+	ck_assert_ptr_nonnull(strstr(text, "type=echo_request,scope=each,"
+					   "net=-,aggregate=0 198.51.100.7 "
+					   "100 0 3600\n"));
+	rig_stop(&g);
+
+	memcpy(h.rule, g.rule, sizeof(h.rule));
+	rig_start(&h, 10, false);
+	/* Plus a line of a rule no longer configured, and garbage. */
+	text = realloc(text, len + 128);
+	strcat(text, "type=pmtu,scope=all,net=-,aggregate=0 total 5 1 3600\n"
+		     "not a baseline\n");
+	f = fmemopen(text, strlen(text), "r");
+	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &skipped), 2);
+	ck_assert_uint_eq(skipped, 2);
+	fclose(f);
+	free(text);
+	/* The source is tracked again and steps at once: both fire. */
+	echo_from(&h, 7, 10000);
+	ck_assert_uint_eq(tick(&h), 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(h.ev[i].level, NLICMP_LEVEL_FAILURE);
+		ck_assert(h.ev[i].learned && h.ev[i].baseline == 100);
+	}
+	rig_stop(&h);
+
+	/* Not a state file: nothing taken. */
+	rig_start(&h, 10, false);
+	f = fmemopen("hello\n", 6, "r");
+	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &skipped), 0);
+	ck_assert_uint_eq(skipped, 1);
+	fclose(f);
+	rig_stop(&h);
+}
+END_TEST
+
+START_TEST(baseline_estimator)
+{
+	struct nlicmp_baseline b = { 0 };
+
+	nlicmp_baseline_update(&b, 100, 10, 60, false);
+	ck_assert(b.mean == 100 && b.dev == 0);
+	ck_assert(!nlicmp_baseline_ready(&b, 60));
+	nlicmp_baseline_update(&b, 200, 10, 60, false);
+	/* A plain average while learning. */
+	ck_assert(fabs(b.mean - 150) < 1e-9);
+	ck_assert(fabs(b.dev - 50) < 1e-9);
+	/* Garbage is ignored. */
+	nlicmp_baseline_update(&b, NAN, 10, 60, false);
+	nlicmp_baseline_update(&b, -1, 10, 60, false);
+	ck_assert(fabs(b.mean - 150) < 1e-9);
+	ck_assert(fabs(nlicmp_baseline_threshold(&b, 2, 0) - 250) < 1e-9);
+	ck_assert(nlicmp_baseline_threshold(&b, 2, 1000) == 1000);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("nlicmp_alert_engine");
+	TCase *tc = tcase_create("engine");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, baseline_estimator);
+	tcase_add_test(tc, step_fires_within_persist_plus_one);
+	tcase_add_test(tc, gradual_doubling_does_not_fire);
+	tcase_add_test(tc, noisy_day_at_most_one_false_warning);
+	tcase_add_test(tc, learning_period_respected);
+	tcase_add_test(tc, min_rate_floor);
+	tcase_add_test(tc, fixed_besides_baseline);
+	tcase_add_test(tc, memory_bounded_under_spoofed_flood);
+	tcase_add_test(tc, aggregate_catches_distributed_flood);
+	tcase_add_test(tc, all_names_top_three);
+	tcase_add_test(tc, pmtu_class);
+	tcase_add_test(tc, baselines_saved_and_loaded);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
