@@ -25,7 +25,8 @@ panic/oops/taint beyond O and E, or the VM itself failed; 2 usage error.
 Environment: NLICMP_VM_LOG (kernel log file), NLICMP_VM_CACHE (cache dir),
 NLICMP_VM_KERNEL (default -k), NLICMP_VM_SLUB_DEBUG (slub_debug= flags,
 empty: none), NLICMP_VM_KERNEL_DIR (boot the kernel of that directory, see
-kernels.sh); NLICMP_* variables are passed to CMD.
+kernels.sh), NLICMP_VM_TIMEOUT_SCALE (multiplies -t, for slow debug
+kernels); NLICMP_* variables are passed to CMD.
 EOF
 	exit 2
 }
@@ -80,9 +81,10 @@ case $repo/ in
 	[ "$covered" = 1 ] || shares=("$(cd "$repo" && pwd -P)" "${shares[@]}")
 	;;
 esac
-for n in "$cpus" "$mem" "$timeout_s"; do
+for n in "$cpus" "$mem" "$timeout_s" "${NLICMP_VM_TIMEOUT_SCALE:-1}"; do
 	is_uint "$n" || { echo "vm.sh: '$n' is not a positive integer" >&2; exit 2; }
 done
+timeout_s=$((timeout_s * ${NLICMP_VM_TIMEOUT_SCALE:-1}))
 
 if [ -n "$kernel" ]; then
 	kver=$("$here/kernels.sh" "$kernel") || exit 2
