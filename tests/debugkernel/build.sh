@@ -79,8 +79,8 @@ kmake kvm_guest.config >&2
 	"$here/debug.config" >/dev/null
 kmake olddefconfig >&2
 
-# Every option the fragment asks for must have survived olddefconfig
-# (a dependency it lacks drops it silently).
+# Every option the fragment turns on must have survived olddefconfig (a
+# dependency it lacks drops it silently).
 bad=0
 while IFS= read -r line; do
 	case $line in
@@ -90,8 +90,14 @@ while IFS= read -r line; do
 	esac
 	got=$(grep -E "^$sym=|^# $sym is not set" "$obj/.config" || :)
 	[ "$got" = "$line" ] && continue
-	# Off, or hidden because what it depends on is off.
-	case $line in "# "*) [ -z "$got" ] && continue ;; esac
+	# Trims are only time saved: a trim something else overrides is named.
+	case $line in
+	"# "*)
+		[ -n "$got" ] || continue
+		log "note: $line wanted, the config has '$got'"
+		continue
+		;;
+	esac
 	log "$line wanted, the config has '${got:-nothing}'"
 	bad=1
 done <"$here/debug.config"
