@@ -5,8 +5,10 @@
 # directory). The guest run is bounded to 10 minutes, boot included; any
 # KASAN, lockdep, RCU, kmemleak or sleep-in-atomic report, or a taint, fails
 # it (vm.sh exits 125).
-#   tests/debugkernel/soak.sh      (SOAK_S, SOAK_MAX_S, CHAOS_S, RELOADS,
-#                                   CYCLES: see soak_guest.sh)
+#   tests/debugkernel/soak.sh [KVER|6.1|6.12]   (SOAK_S, SOAK_MAX_S,
+#                 CHAOS_S, RELOADS, CYCLES: see soak_guest.sh)
+# KVER: an installed stock kernel instead (no checkers but slub_debug, and
+# KFENCE on 6.12), for a soak where the debug kernel is not built.
 # Prints PASS/FAIL lines and "N passed, N failed".
 set -uo pipefail
 
@@ -15,15 +17,20 @@ cd "$top" || exit 2
 out=$top/build/tests/soak
 mkdir -p "$out"
 
-if [ -z "${NLICMP_VM_KERNEL_DIR:-}" ]; then
-	NLICMP_VM_KERNEL_DIR=$(bash tests/debugkernel/build.sh) || {
-		echo "FAIL debug kernel: build failed"
-		echo "0 passed, 1 failed"
-		exit 1
-	}
+if [ $# -gt 0 ]; then
+	unset NLICMP_VM_KERNEL_DIR
+	kver=$(tests/vm/kernels.sh "$1") || exit 2
+else
+	if [ -z "${NLICMP_VM_KERNEL_DIR:-}" ]; then
+		NLICMP_VM_KERNEL_DIR=$(bash tests/debugkernel/build.sh) || {
+			echo "FAIL debug kernel: build failed"
+			echo "0 passed, 1 failed"
+			exit 1
+		}
+	fi
+	export NLICMP_VM_KERNEL_DIR
+	kver=$(tests/vm/kernels.sh | tail -n 1)
 fi
-export NLICMP_VM_KERNEL_DIR
-kver=$(tests/vm/kernels.sh | tail -n 1)
 
 cc -O2 -Wall -Wextra -Werror -Iinclude -o "$out/nlicmp_modtool" \
 	tests/module/nlicmp_modtool.c || exit 2
@@ -42,8 +49,8 @@ if ! ko=$(tests/vm/build-kmod.sh "$kver" W=1 2>"$out/build.log"); then
 	exit 1
 fi
 
-log=$out/guest.log
-NLICMP_VM_LOG=$out/kernel.log tests/vm/vm.sh -k "$kver" -c 2 -m 1536 -t 600 -- \
+log=$out/guest-$kver.log
+NLICMP_VM_LOG=$out/kernel-$kver.log tests/vm/vm.sh -k "$kver" -c 2 -m 1536 -t 600 -- \
 	env KO="$ko" CTL="$ctl" TOOL="$out/nlicmp_modtool" FLOOD="$out/icmpflood" \
 	SOAK_S="${SOAK_S:-300}" SOAK_MAX_S="${SOAK_MAX_S:-480}" \
 	CHAOS_S="${CHAOS_S:-8}" RELOADS="${RELOADS:-10}" CYCLES="${CYCLES:-200}" \
@@ -59,7 +66,7 @@ while read -r line; do
 done <"$log"
 # soak_guest.sh exits 1 when a check failed; anything else is the VM's.
 if [ $rc != 0 ] && { [ $rc != 1 ] || [ $failed = 0 ]; }; then
-	echo "FAIL vm [$kver]: vm.sh exit status $rc (kernel log: $out/kernel.log)"
+	echo "FAIL vm [$kver]: vm.sh exit status $rc (kernel log: $out/kernel-$kver.log)"
 	grep -v '^    ' "$log.err" | tail -n 60 | sed 's/^/  /'
 	failed=$((failed + 1))
 fi
