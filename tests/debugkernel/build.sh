@@ -14,8 +14,9 @@
 # its build link is the kernel tree the out-of-tree module builds against)
 # and build-seconds. Export it as NLICMP_VM_KERNEL_DIR and tests/vm/*.sh
 # use that kernel alone. A second run with the same key prints the
-# directory at once. The compile runs under nice -n 15 with -j2 (or
-# NLICMP_DEBUG_KERNEL_JOBS): a shared 2-core machine stays usable.
+# directory at once. The compile runs under nice -n 15 (or
+# NLICMP_DEBUG_KERNEL_NICE) with -j2 (or NLICMP_DEBUG_KERNEL_JOBS): a shared
+# 2-core machine stays usable.
 # Needs linux-source-VER, bison, flex, bc, libelf-dev, libssl-dev
 # (scripts/deps.sh --debug-kernel).
 set -euo pipefail
@@ -34,6 +35,7 @@ pkgver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) && [ -r "$tarball" ] 
 	exit 1
 }
 jobs=${NLICMP_DEBUG_KERNEL_JOBS:-2}
+niceness=${NLICMP_DEBUG_KERNEL_NICE:-15}
 
 base=${NLICMP_DEBUG_KERNEL_CACHE:-$top/build/debug-kernel}
 key=$(cat "$here/debug.config" "$here/build.sh" - <<<"$pkg $pkgver" |
@@ -103,10 +105,10 @@ while IFS= read -r line; do
 done <"$here/debug.config"
 [ "$bad" = 0 ] || { log "config fragment not applied"; exit 1; }
 
-log "compiling $pkg $pkgver (nice -n 15, -j$jobs) in $obj"
+log "compiling $pkg $pkgver (nice -n $niceness, -j$jobs) in $obj"
 start=$(date +%s)
-nice -n 15 make -s -C "$src" O="$obj" -j"$jobs" vmlinux modules >&2
-nice -n 15 make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$out" \
+nice -n "$niceness" make -s -C "$src" O="$obj" -j"$jobs" vmlinux modules >&2
+nice -n "$niceness" make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$out" \
 	INSTALL_MOD_STRIP=1 modules_install >&2
 secs=$(($(date +%s) - start))
 kver=$(kmake kernelrelease)
