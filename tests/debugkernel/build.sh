@@ -30,10 +30,11 @@ case $ver in
 esac
 pkg=linux-source-$ver
 tarball=/usr/src/$pkg.tar.xz
-pkgver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) && [ -r "$tarball" ] || {
+if ! pkgver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) ||
+	[ ! -r "$tarball" ]; then
 	echo "build.sh: $pkg is not installed (scripts/deps.sh --debug-kernel)" >&2
 	exit 1
-}
+fi
 jobs=${NLICMP_DEBUG_KERNEL_JOBS:-2}
 niceness=${NLICMP_DEBUG_KERNEL_NICE:-15}
 

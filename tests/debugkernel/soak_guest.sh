@@ -34,7 +34,7 @@ CYCLES=${CYCLES:-200}
 PIDS_FILE=$(mktemp)
 export PIDS_FILE
 # The module suite's helpers (topology, nft counter, stats, identity).
-# shellcheck source=../module/lib.sh
+# shellcheck source=tests/module/lib.sh
 . "$here/../module/lib.sh"
 
 t0=$(date +%s)
@@ -144,9 +144,11 @@ round() {
 	recs=$(records_sum /tmp/soak.l)
 	out="nft $((NFT - nft0)) seen $((seen - seen0)) delivered $del undelivered $undel records $recs"
 	log "round $rounds at $(now)s: $out"
-	[ $((seen - seen0)) = $((NFT - nft0)) ] &&
-		[ $((del + undel)) = $((seen - seen0)) ] && [ "$recs" = "$del" ] ||
-		{ echo "round $rounds: identity broken: $out" >&3; return 1; }
+	if [ $((seen - seen0)) != $((NFT - nft0)) ] ||
+		[ $((del + undel)) != $((seen - seen0)) ] || [ "$recs" != "$del" ]; then
+		echo "round $rounds: identity broken: $out" >&3
+		return 1
+	fi
 	bad=$(events_consistent /tmp/soak.l)
 	[ -z "$bad" ] || { echo "round $rounds: $bad" >&3; return 1; }
 	[ $((NFT - nft0)) -gt 0 ] || { echo "round $rounds: no traffic" >&3; return 1; }

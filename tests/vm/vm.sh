@@ -250,7 +250,7 @@ quote() {
 	done
 }
 pwd -P >"$ctl/cwd"
-[ -z "$kdir" ] || echo "$(cd "$moddir" && pwd -P)" >"$ctl/moddir"
+[ -z "$kdir" ] || (cd "$moddir" && pwd -P) >"$ctl/moddir"
 {
 	printf 'set --'
 	quote PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
