@@ -1,8 +1,11 @@
 #!/bin/bash
 # Installs every Debian package the build, the tests and the demo need;
 # with --bench, also what the benchmarks (tests/bench/run.sh) compare
-# against. Idempotent: does nothing when all are present.
-#   scripts/deps.sh [--bench]
+# against; with --debug-kernel, what building the debug kernel
+# (tests/debugkernel/build.sh) needs. Idempotent: does nothing when all are
+# present. (The PREEMPT_RT kernel is no dependency: tests/debugkernel/rt.sh
+# unpacks it under build/ without installing it.)
+#   scripts/deps.sh [--bench] [--debug-kernel]
 set -euo pipefail
 
 packages=(
@@ -25,13 +28,24 @@ packages=(
 	graphite-carbon graphite-web influxdb prometheus
 	libprotobuf-c1 libmicrohttpd12 curl python3
 )
-if [ "${1:-}" = --bench ]; then
-	packages+=(
-		# the baselines: NFLOG readers and a tc-BPF map; the plot; perf
-		libnetfilter-log-dev ulogd2 clang llvm libbpf-dev
-		gnuplot-nox linux-perf
-	)
-fi
+for arg; do
+	case $arg in
+	--bench)
+		packages+=(
+			# the baselines: NFLOG readers and a tc-BPF map; the plot; perf
+			libnetfilter-log-dev ulogd2 clang llvm libbpf-dev
+			gnuplot-nox linux-perf
+		)
+		;;
+	--debug-kernel)
+		packages+=(
+			# Debian's 6.1 source and what its build needs
+			linux-source-6.1 bc bison flex libelf-dev libssl-dev
+		)
+		;;
+	*) echo "deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,16 +7,29 @@
 #
 #   scripts/test.sh [--only SUITE]...   SUITE: unit, vm, kmod, module,
 #                                       plugin, backends
+#   scripts/test.sh --debug-kernel      module, plugin and backend suites on
+#                                       the KASAN/lockdep/kmemleak kernel
+#                                       (tests/debugkernel; built once)
+#   scripts/test.sh --rt                module and plugin suites on Debian's
+#                                       PREEMPT_RT 6.12 kernel
+#   scripts/test.sh --soak              the 10-minute race soak on the
+#                                       debug kernel
+# These three replace the stock kernels (and, without --only, the unit and
+# vm suites); none of them is part of the default run (CI).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
 only=()
+debug=0 rt=0 soak=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--only) only+=("$2"); shift 2 ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	--debug-kernel) debug=1; shift ;;
+	--rt) rt=1; shift ;;
+	--soak) soak=1; shift ;;
+	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -101,6 +114,12 @@ kmod_check() {
 	else
 		f=$((f + 1)); echo "FAIL kmod W=1 C=1 $kver:"; echo "$out"
 	fi
+	# DKMS builds against installed kernels only.
+	if [ -n "${NLICMP_VM_KERNEL_DIR:-}" ]; then
+		echo "$p passed, $f failed"
+		[ "$f" -eq 0 ]
+		return
+	fi
 	dk=$(mktemp -d)
 	mkdir -p "$dk/tree"
 	if make -s -C kernel dkms-install DESTDIR="$dk/src" >"$dk/log" 2>&1 &&
@@ -149,7 +168,15 @@ unit_asan() {
 	return $rc
 }
 
+special=$((debug + rt + soak))
+if [ "$special" -gt 0 ] && [ ${#only[@]} -eq 0 ]; then
+	only=(module plugin backends)
+fi
+
 bash scripts/deps.sh || exit 1
+if [ $((debug + soak)) -gt 0 ]; then
+	bash scripts/deps.sh --debug-kernel || exit 1
+fi
 if ! build_host >"$logdir/build.log" 2>&1; then
 	cat "$logdir/build.log"
 	echo "build: 0 passed, 1 failed"
@@ -166,7 +193,8 @@ if wanted vm; then
 	suite vm-selftest bash tests/vm/selftest.sh
 fi
 
-mapfile -t kernels < <(bash tests/vm/kernels.sh 2>/dev/null)
+kernels=()
+[ "$special" -gt 0 ] || mapfile -t kernels < <(bash tests/vm/kernels.sh 2>/dev/null)
 for kver in "${kernels[@]}"; do
 	if wanted kmod || wanted module || wanted plugin || wanted backends; then
 		suite "kmod-$kver" kmod_check "$kver"
@@ -182,6 +210,59 @@ done
 # The backends need one kernel only: they test what the plugin ships.
 if wanted backends && [ ${#kernels[@]} -gt 0 ]; then
 	suite backends bash tests/backends/run.sh "${kernels[0]}"
+fi
+
+# A kernel of its own directory (tests/debugkernel): build.sh or rt.sh
+# prints it; "N passed, N failed" of that step.
+kernel_dir() {
+	local name=$1; shift
+	if KDIR_OUT=$("$@" 2>"$logdir/$name.stderr"); then
+		echo "PASS $name: $KDIR_OUT"; echo "1 passed, 0 failed"
+	else
+		tail -n 30 "$logdir/$name.stderr"
+		echo "FAIL $name"; echo "0 passed, 1 failed"
+		return 1
+	fi
+}
+
+# The suites on the kernel of NLICMP_VM_KERNEL_DIR, each named NAME-SUITE.
+# Its checkers make the guest several times slower: the timeouts follow.
+special_suites() {
+	local name=$1 scale=$2 suites=$3 kver
+	export NLICMP_VM_KERNEL_DIR=$KDIR NLICMP_VM_TIMEOUT_SCALE=$scale
+	kver=$(bash tests/vm/kernels.sh | tail -n 1)
+	if wanted kmod; then suite "kmod-$name" kmod_check "$kver"; fi
+	if wanted module && [[ $suites == *module* ]]; then
+		suite "module-$name" bash tests/module/run.sh "$kver"
+	fi
+	if wanted plugin && [[ $suites == *plugin* ]]; then
+		suite "plugin-$name" bash tests/plugin/run.sh "$kver"
+	fi
+	if wanted backends && [[ $suites == *backends* ]]; then
+		suite "backends-$name" bash tests/backends/run.sh "$kver"
+	fi
+	unset NLICMP_VM_KERNEL_DIR NLICMP_VM_TIMEOUT_SCALE
+}
+
+KDIR=""
+if [ $((debug + soak)) -gt 0 ]; then
+	suite debug-kernel-build kernel_dir debug-kernel-build \
+		bash tests/debugkernel/build.sh 6.1
+	KDIR=$(sed -n 's/^PASS debug-kernel-build: //p' "$logdir/debug-kernel-build.log")
+fi
+if [ -n "$KDIR" ] && [ $debug = 1 ]; then
+	special_suites debug 4 "module plugin backends"
+fi
+if [ -n "$KDIR" ] && [ $soak = 1 ]; then
+	export NLICMP_VM_KERNEL_DIR=$KDIR
+	suite soak bash tests/debugkernel/soak.sh
+	unset NLICMP_VM_KERNEL_DIR
+fi
+if [ $rt = 1 ]; then
+	KDIR=""
+	suite rt-kernel kernel_dir rt-kernel bash tests/debugkernel/rt.sh
+	KDIR=$(sed -n 's/^PASS rt-kernel: //p' "$logdir/rt-kernel.log")
+	[ -z "$KDIR" ] || special_suites rt 2 "module plugin"
 fi
 
 echo

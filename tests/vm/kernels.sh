@@ -8,6 +8,12 @@
 #   kernels.sh PREFIX   the newest KVER that is PREFIX or starts with PREFIX
 #                       followed by a non-digit (so "6.1" never picks 6.12);
 #                       exit 1 if there is none
+#
+# PREEMPT_RT kernels (*-rt-*) are left out: the default test run (CI) boots
+# the stock images only. With NLICMP_VM_KERNEL_DIR=DIR (a kernel built by
+# tests/debugkernel/build.sh or unpacked by tests/debugkernel/rt.sh), the
+# one kernel of DIR is listed instead: DIR/lib/modules/KVER/modules.dep
+# with DIR/vmlinux or DIR/boot/vmlinuz-KVER.
 set -euo pipefail
 
 if [ $# -gt 1 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
@@ -15,11 +21,23 @@ if [ $# -gt 1 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
 	exit 2
 fi
 
+kdir=${NLICMP_VM_KERNEL_DIR:-}
 list() {
 	local f kver
+	if [ -n "$kdir" ]; then
+		for f in "$kdir"/lib/modules/*/modules.dep; do
+			kver=${f%/modules.dep}
+			kver=${kver##*/}
+			if [ -f "$kdir/vmlinux" ] || [ -f "$kdir/boot/vmlinuz-$kver" ]; then
+				printf '%s\n' "$kver"
+			fi
+		done
+		return
+	fi
 	for f in /boot/vmlinuz-*; do
 		[ -f "$f" ] || continue
 		kver=${f##*/vmlinuz-}
+		case $kver in *-rt-*) continue ;; esac
 		if [ -f "/lib/modules/$kver/modules.dep" ]; then
 			printf '%s\n' "$kver"
 		fi

@@ -3,7 +3,7 @@
 #
 # Self-checks of the VM test bed (vm.sh, kernels.sh): one line per check,
 # then "N passed, N failed"; exit status 1 if any check failed.
-# Boots about ten short guests (well under a minute on two idle cores).
+# Boots about a dozen short guests (well under a minute on two idle cores).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -140,6 +140,26 @@ wait "$p2"
 rc2=$?
 check "two concurrent runs keep status and output apart" \
 	expect "$rc1 $rc2 $(cat "$tmp/c1") $(cat "$tmp/c2")" "5 6 one two"
+
+# 6. a lockdep report (no taint) fails the run too; a kernel from its own
+# directory (NLICMP_VM_KERNEL_DIR, here the oldest stock one laid out like
+# tests/debugkernel's output) is the only one listed and its modules are
+# the guest's /lib/modules.
+"$vm" -k "$old" -- sh -c \
+	'echo "WARNING: possible circular locking dependency detected" >/dev/kmsg' \
+	>/dev/null 2>"$tmp/err"
+rc=$?
+check "a lockdep report gives 125 ($old)" expect "$rc" 125
+drop_log
+mkdir -p "$tmp/kdir/boot" "$tmp/kdir/lib/modules"
+ln -s "/boot/vmlinuz-$old" "$tmp/kdir/boot/vmlinuz-$old"
+ln -s "/lib/modules/$old" "$tmp/kdir/lib/modules/$old"
+check "NLICMP_VM_KERNEL_DIR: kernels.sh lists its kernel only" \
+	expect "$(NLICMP_VM_KERNEL_DIR=$tmp/kdir "$here/kernels.sh")" "$old"
+out=$(NLICMP_VM_KERNEL_DIR=$tmp/kdir NLICMP_VM_CACHE=$tmp/cache "$vm" -- \
+	sh -c 'uname -r; ls /lib/modules; modprobe veth && echo modprobe ok' 2>&1)
+check "NLICMP_VM_KERNEL_DIR: boots it with its modules ($old)" \
+	expect "$out" "$(printf '%s\n%s\nmodprobe ok' "$old" "$old")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

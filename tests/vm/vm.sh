@@ -24,7 +24,9 @@ and stderr come back on vm.sh's.  Exit status: CMD's; 124 timeout; 125 kernel
 panic/oops/taint beyond O and E, or the VM itself failed; 2 usage error.
 Environment: NLICMP_VM_LOG (kernel log file), NLICMP_VM_CACHE (cache dir),
 NLICMP_VM_KERNEL (default -k), NLICMP_VM_SLUB_DEBUG (slub_debug= flags,
-empty: none); NLICMP_* variables are passed to CMD.
+empty: none), NLICMP_VM_KERNEL_DIR (boot the kernel of that directory, see
+kernels.sh), NLICMP_VM_TIMEOUT_SCALE (multiplies -t, for slow debug
+kernels); NLICMP_* variables are passed to CMD.
 EOF
 	exit 2
 }
@@ -79,9 +81,10 @@ case $repo/ in
 	[ "$covered" = 1 ] || shares=("$(cd "$repo" && pwd -P)" "${shares[@]}")
 	;;
 esac
-for n in "$cpus" "$mem" "$timeout_s"; do
+for n in "$cpus" "$mem" "$timeout_s" "${NLICMP_VM_TIMEOUT_SCALE:-1}"; do
 	is_uint "$n" || { echo "vm.sh: '$n' is not a positive integer" >&2; exit 2; }
 done
+timeout_s=$((timeout_s * ${NLICMP_VM_TIMEOUT_SCALE:-1}))
 
 if [ -n "$kernel" ]; then
 	kver=$("$here/kernels.sh" "$kernel") || exit 2
@@ -89,7 +92,16 @@ else
 	kver=$("$here/kernels.sh" | tail -n 1)
 	[ -n "$kver" ] || fail "no usable kernel installed (see kernels.sh)"
 fi
-moddir=/lib/modules/$kver
+# A kernel of its own directory (kernels.sh): vmlinux or boot/vmlinuz-KVER
+# there, and its modules bind-mounted at /lib/modules/KVER in the guest.
+kdir=${NLICMP_VM_KERNEL_DIR:+$(cd "$NLICMP_VM_KERNEL_DIR" && pwd -P)}
+moddir=$kdir/lib/modules/$kver
+image=/boot/vmlinuz-$kver
+if [ -n "$kdir" ] && [ -f "$kdir/vmlinux" ]; then
+	image=$kdir/vmlinux
+elif [ -n "$kdir" ]; then
+	image=$kdir/boot/vmlinuz-$kver
+fi
 
 # --- cache: vmlinux and initramfs per kernel ------------------------------
 
@@ -98,6 +110,10 @@ moddir=/lib/modules/$kver
 # decompresses to an ELF file (what the kernel's scripts/extract-vmlinux does).
 extract_vmlinux() {
 	local img=$1 out=$2 entry magic tool off
+	if [ "$(head -c 4 "$img" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+		cp "$img" "$out"
+		return
+	fi
 	for entry in '\xfd7zXZ\x00|xz -dcq' '\x28\xb5\x2f\xfd|zstd -dcq' \
 		'\x1f\x8b\x08|gzip -dcq' '\x5d\x00\x00\x00|xz -dcq --format=lzma' \
 		'\x02\x21\x4c\x18|lz4 -dcq' 'BZh|bzip2 -dcq'; do
@@ -180,10 +196,10 @@ build_initramfs() {
 
 cache=${NLICMP_VM_CACHE:-$repo/build/vm}/$kver
 [ -r /bin/busybox ] || fail "/bin/busybox missing (apt-get install busybox-static)"
-[ -r "/boot/vmlinuz-$kver" ] || fail "/boot/vmlinuz-$kver: not readable"
+[ -r "$image" ] || fail "$image: not readable"
 key=$(
 	cat "$here/vm.sh" "$here/init"
-	stat -L -c '%n %s %Y' "/boot/vmlinuz-$kver" "$moddir/modules.dep" /bin/busybox
+	stat -L -c '%n %s %Y' "$image" "$moddir/modules.dep" /bin/busybox
 )
 key=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
 
@@ -196,8 +212,8 @@ if [ "$(cat "$cache/key" 2>/dev/null)" != "$key" ]; then
 		rm -f "$cache/key"
 		tmp=$(mktemp -d "$cache/build.XXXXXX")
 		trap 'rm -rf "$tmp"' EXIT
-		extract_vmlinux "/boot/vmlinuz-$kver" "$tmp/vmlinux" ||
-			fail "cannot extract vmlinux from /boot/vmlinuz-$kver"
+		extract_vmlinux "$image" "$tmp/vmlinux" ||
+			fail "cannot extract vmlinux from $image"
 		build_initramfs "$tmp/initramfs.cpio" "$tmp/root" ||
 			fail "cannot build the initramfs for $kver"
 		mv -f "$tmp/vmlinux" "$cache/vmlinux"
@@ -234,6 +250,7 @@ quote() {
 	done
 }
 pwd -P >"$ctl/cwd"
+[ -z "$kdir" ] || (cd "$moddir" && pwd -P) >"$ctl/moddir"
 {
 	printf 'set --'
 	quote PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -327,7 +344,9 @@ fi
 rc="" tainted=""
 read -r rc tainted 2>/dev/null <"$ctl/status" || :
 # What a dying or complaining kernel prints (most of it also taints).
-oops=$(grep -m 1 -E 'Kernel panic|Oops|BUG:|BUG [a-z]|kernel BUG at|WARNING: CPU:|general protection fault|UBSAN:|KFENCE:' "$log" || :)
+# The debug kernel's checkers (tests/debugkernel): lockdep and RCU-lockdep
+# reports (which do not taint), RCU stalls, hung tasks, kmemleak.
+oops=$(grep -m 1 -E 'Kernel panic|Oops|BUG:|BUG [a-z]|kernel BUG at|WARNING: CPU:|general protection fault|UBSAN:|KFENCE:|WARNING: (possible|suspicious|inconsistent|bad unlock|held lock|lock held|Nested lock|[A-Z]*IRQ-)|INFO: (rcu_|task .* blocked)|rcu: INFO:|detected stalls|new suspected memory leak' "$log" || :)
 if [ -n "$oops" ]; then
 	report "kernel failure ($kver): $oops"
 	exit 125
