@@ -94,7 +94,8 @@ unit_plain() { build_host && make_check "$logdir/unit-plain"; }
 # Builds the module for one kernel with W=1 and sparse (any warning fails),
 # then once more through DKMS, in temporary trees.
 kmod_check() {
-	local kver=$1 out dk p=0 f=0
+	local kver=$1 out dk p=0 f=0 v
+	v=$(sh scripts/version.sh)
 	if out=$(bash tests/vm/build-kmod.sh "$kver" W=1 C=1 2>&1) && ! grep -v -e '^Skipping BTF generation' \
 		-e '/netlink_icmp.ko$' <<<"$out" | grep -q .; then
 		p=$((p + 1)); echo "PASS kmod W=1 C=1 $kver"
@@ -104,9 +105,9 @@ kmod_check() {
 	dk=$(mktemp -d)
 	mkdir -p "$dk/tree"
 	if make -s -C kernel dkms-install DESTDIR="$dk/src" >"$dk/log" 2>&1 &&
-		dkms add netlink_icmp/1.0.0 --sourcetree "$dk/src/usr/src" \
+		dkms add "netlink-icmp/$v" --sourcetree "$dk/src/usr/src" \
 			--dkmstree "$dk/tree" >>"$dk/log" 2>&1 &&
-		dkms build netlink_icmp/1.0.0 -k "$kver" \
+		dkms build "netlink-icmp/$v" -k "$kver" \
 			--sourcetree "$dk/src/usr/src" --dkmstree "$dk/tree" >>"$dk/log" 2>&1 &&
 		[ -n "$(find "$dk/tree" -name 'netlink_icmp.ko*')" ]; then
 		p=$((p + 1)); echo "PASS dkms build $kver"
