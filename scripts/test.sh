@@ -3,10 +3,11 @@
 # is missing, builds the CLI, plugin and unit tests (plain, then under
 # ASan/UBSan and valgrind), builds the module for each Debian kernel with
 # W=1 and sparse, then runs the module, plugin and backend suites in QEMU
-# guests booting those kernels. Ends with "N passed, N failed".
+# guests booting those kernels, and builds the Debian packages and installs,
+# upgrades and purges them in those guests. Ends with "N passed, N failed".
 #
 #   scripts/test.sh [--only SUITE]...   SUITE: unit, vm, kmod, module,
-#                                       plugin, backends
+#                                       plugin, backends, package
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +17,7 @@ only=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--only) only+=("$2"); shift 2 ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -183,6 +184,12 @@ done
 # The backends need one kernel only: they test what the plugin ships.
 if wanted backends && [ ${#kernels[@]} -gt 0 ]; then
 	suite backends bash tests/backends/run.sh "${kernels[0]}"
+fi
+
+# The packages: built once (lintian, man pages, versions), then installed,
+# upgraded and purged in a guest per kernel.
+if wanted package && [ ${#kernels[@]} -gt 0 ]; then
+	suite package bash tests/package/run.sh "${kernels[@]}"
 fi
 
 echo

@@ -76,6 +76,7 @@ system_up() {
 	done
 	# Outputs the test reads; this file sorts before netlink_icmp.conf so
 	# its Interval applies to the plugin.
+	mkdir -p "$root/etc/collectd/collectd.conf.d" || return 1
 	cat >"$root/etc/collectd/collectd.conf.d/00-nlicmp-test.conf" <<EOF
 Interval 1
 LoadPlugin logfile
@@ -93,6 +94,7 @@ LoadPlugin exec
   NotificationExec "nobody" "$t/notify.sh" "$t/notif"
 </Plugin>
 EOF
+	[ $? = 0 ] || return 1
 	cat >"$root$t/notify.sh" <<'EOF'
 #!/bin/sh
 cat >"$(mktemp "$1/n.XXXXXXXX")"
