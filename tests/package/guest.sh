@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The Debian packages on a real system, run as root in the VM guest by
 # run.sh (cwd: the repository). Needs in the environment: DEBS (directory
-# of release N's .debs), DEBS_NEXT (release N+1's), VERSION, VERSION_NEXT.
+# of release N's .debs), DEBS_NEXT (release N+1's), VERSION, VERSION_NEXT,
+# MOK (a directory with a throwaway mok.key and mok.pub).
 #
 # The guest's root is the host's, read-only. An overlay (tmpfs upper) over
 # it is the system under test: dpkg, DKMS, modprobe and collectd run
@@ -20,7 +21,8 @@ ov=/tmp/nlicmp-ov
 root=$ov/root
 t=/tmp/pkgtest            # inside the overlay: $root$t outside
 snippet=/etc/collectd/collectd.conf.d/netlink_icmp.conf
-key_cn="netlink_icmp throwaway test key"
+key_cn=$(openssl x509 -inform DER -in "$MOK/mok.pub" -noout -subject -nameopt multiline |
+	sed -n 's/^ *commonName *= *//p')
 pkgs="netlink-icmp-dkms collectd-netlink-icmp"
 
 REASON=''
@@ -62,13 +64,14 @@ system_up() {
 	cp /usr/share/doc/collectd-core/examples/collectd.conf \
 		"$root/etc/collectd/collectd.conf" || return 1
 	# DKMS signs with mok_signing_key/mok_certificate (Debian 12 default
-	# /var/lib/dkms/mok.key, mok.pub): a throwaway pair here.
-	R openssl req -new -x509 -nodes -days 2 -subj "/CN=$key_cn" \
-		-newkey rsa:2048 -keyout "$t/mok/mok.key" -outform DER \
-		-out "$t/mok/mok.pub" >/dev/null 2>&1 || return 1
+	# /var/lib/dkms/mok.key, mok.pub): run.sh's throwaway pair here.
+	cp "$MOK/mok.key" "$MOK/mok.pub" "$root$t/mok/" || return 1
 	printf 'mok_signing_key=%s\nmok_certificate=%s\n' \
 		"$t/mok/mok.key" "$t/mok/mok.pub" \
-		>"$root/etc/dkms/framework.conf.d/nlicmp-test.conf"
+		>"$root/etc/dkms/framework.conf.d/nlicmp-test.conf" || return 1
+	# man-db's trigger would index every manual page over 9p under TCG
+	# (minutes); t_inert finds the pages with man -w, which needs no index.
+	rm -f "$root/var/lib/man-db/auto-update"
 	# DKMS builds for the running kernel and the newest one; under TCG
 	# one build per step is enough: hide the other kernels' configs.
 	for k in "$root"/boot/config-*; do
@@ -207,12 +210,11 @@ dkms_state() { # VERSION: "installed", "built", ... or empty
 
 L0=''
 t_install() {
-	local out
 	L0=$(upper_list)
-	out=$(R env DEBIAN_FRONTEND=noninteractive dpkg -i \
+	R env DEBIAN_FRONTEND=noninteractive dpkg -i \
 		"$DEBS/netlink-icmp-dkms_${VERSION}_all.deb" \
-		"$DEBS/collectd-netlink-icmp_${VERSION}_amd64.deb" 2>&1) ||
-		fail "dpkg -i: $(tail -n 15 <<<"$out")" || return 1
+		"$DEBS/collectd-netlink-icmp_${VERSION}_amd64.deb" >&2 ||
+		fail "dpkg -i failed (see the .err log)" || return 1
 	[ "$(dkms_state "$VERSION")" = installed ] ||
 		fail "dkms status: $(R dkms status 2>&1)" || return 1
 	case $(module_file) in
@@ -290,11 +292,11 @@ t_e2e() {
 # N+1 and removes N; the loaded module, collectd and the operator's
 # enabled snippet are left as they are.
 t_upgrade() {
-	local out n
-	out=$(R env DEBIAN_FRONTEND=noninteractive dpkg -i --force-confold \
+	local n
+	R env DEBIAN_FRONTEND=noninteractive dpkg -i --force-confold \
 		"$DEBS_NEXT/netlink-icmp-dkms_${VERSION_NEXT}_all.deb" \
-		"$DEBS_NEXT/collectd-netlink-icmp_${VERSION_NEXT}_amd64.deb" 2>&1) ||
-		fail "dpkg -i: $(tail -n 15 <<<"$out")" || return 1
+		"$DEBS_NEXT/collectd-netlink-icmp_${VERSION_NEXT}_amd64.deb" >&2 ||
+		fail "dpkg -i failed (see the .err log)" || return 1
 	[ "$(dkms_state "$VERSION_NEXT")" = installed ] ||
 		fail "dkms status: $(R dkms status 2>&1)" || return 1
 	[ -z "$(dkms_state "$VERSION")" ] && [ ! -e "$root/usr/src/netlink-icmp-$VERSION" ] ||
@@ -334,11 +336,11 @@ t_reload() {
 # apt purge: no file of the packages, and none they made, is left; the
 # loaded module stays loaded until the operator unloads it.
 t_purge() {
-	local p out lists left
+	local p lists left
 	stop_collectd
 	lists=$(R dpkg -L $pkgs) || fail "dpkg -L" || return 1
-	out=$(R env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pkgs 2>&1) ||
-		fail "apt-get purge: $(tail -n 15 <<<"$out")" || return 1
+	R env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pkgs >&2 ||
+		fail "apt-get purge failed (see the .err log)" || return 1
 	R dpkg -s netlink-icmp-dkms >/dev/null 2>&1 && fail "still installed" && return 1
 	left=''
 	while read -r p; do
@@ -382,6 +384,7 @@ run() {
 	fi
 	REASON=''
 	s=$(date +%s)
+	log "$name: started"
 	if "t_$name"; then
 		e=$(date +%s)
 		echo "PASS $name ($((e - s)) s)"
@@ -402,7 +405,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for v in DEBS DEBS_NEXT VERSION VERSION_NEXT; do
+for v in DEBS DEBS_NEXT VERSION VERSION_NEXT MOK; do
 	[ -n "${!v:-}" ] || { echo "FAIL setup: $v not set"; echo "0 passed, 1 failed"; exit 1; }
 done
 if ! overlay_up || ! system_up || ! net_up; then
