@@ -3,8 +3,8 @@
 # is missing, builds the CLI, plugin and unit tests (plain, then under
 # ASan/UBSan and valgrind), builds the module for each Debian kernel with
 # W=1 and sparse, then runs the module, plugin and backend suites in QEMU
-# guests booting those kernels, and builds the Debian packages and installs,
-# upgrades and purges them in those guests. Ends with "N passed, N failed".
+# guests booting those kernels, and builds and checks the Debian packages.
+# Ends with "N passed, N failed".
 #
 #   scripts/test.sh [--only SUITE]...   SUITE: unit, vm, kmod, module,
 #                                       plugin, backends, package
@@ -186,8 +186,9 @@ if wanted backends && [ ${#kernels[@]} -gt 0 ]; then
 	suite backends bash tests/backends/run.sh "${kernels[0]}"
 fi
 
-# The packages: built once (lintian, man pages, versions), then installed,
-# upgraded and purged in a guest per kernel.
+# The packages: built once (lintian, man pages, versions); with
+# NLICMP_PACKAGE_GUEST=yes also installed, upgraded and purged in a guest
+# per kernel (tests/package/run.sh).
 if wanted package && [ ${#kernels[@]} -gt 0 ]; then
 	suite package bash tests/package/run.sh "${kernels[@]}"
 fi
