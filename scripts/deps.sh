@@ -13,6 +13,8 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	libnl-3-dev libnl-genl-3-dev check
 	collectd-core collectd-dev collectd-utils
+	# Debian packages (tests/package): build, check
+	debhelper dh-dkms lintian
 	# kernel module: both Debian kernels the tests boot, their headers
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64

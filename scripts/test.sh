@@ -3,10 +3,11 @@
 # is missing, builds the CLI, plugin and unit tests (plain, then under
 # ASan/UBSan and valgrind), builds the module for each Debian kernel with
 # W=1 and sparse, then runs the module, plugin and backend suites in QEMU
-# guests booting those kernels. Ends with "N passed, N failed".
+# guests booting those kernels, and builds and checks the Debian packages.
+# Ends with "N passed, N failed".
 #
 #   scripts/test.sh [--only SUITE]...   SUITE: unit, vm, kmod, module,
-#                                       plugin, backends
+#                                       plugin, backends, package
 #   scripts/test.sh --debug-kernel      module, plugin and backend suites on
 #                                       the KASAN/lockdep/kmemleak kernel
 #                                       (tests/debugkernel; built once)
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
 	--debug-kernel) debug=1; shift ;;
 	--rt) rt=1; shift ;;
 	--soak) soak=1; shift ;;
-	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -107,7 +108,8 @@ unit_plain() { build_host && make_check "$logdir/unit-plain"; }
 # Builds the module for one kernel with W=1 and sparse (any warning fails),
 # then once more through DKMS, in temporary trees.
 kmod_check() {
-	local kver=$1 out dk p=0 f=0
+	local kver=$1 out dk p=0 f=0 v
+	v=$(sh scripts/version.sh)
 	if out=$(bash tests/vm/build-kmod.sh "$kver" W=1 C=1 2>&1) && ! grep -v -e '^Skipping BTF generation' \
 		-e '/netlink_icmp.ko$' <<<"$out" | grep -q .; then
 		p=$((p + 1)); echo "PASS kmod W=1 C=1 $kver"
@@ -123,9 +125,9 @@ kmod_check() {
 	dk=$(mktemp -d)
 	mkdir -p "$dk/tree"
 	if make -s -C kernel dkms-install DESTDIR="$dk/src" >"$dk/log" 2>&1 &&
-		dkms add netlink_icmp/1.0.0 --sourcetree "$dk/src/usr/src" \
+		dkms add "netlink-icmp/$v" --sourcetree "$dk/src/usr/src" \
 			--dkmstree "$dk/tree" >>"$dk/log" 2>&1 &&
-		dkms build netlink_icmp/1.0.0 -k "$kver" \
+		dkms build "netlink-icmp/$v" -k "$kver" \
 			--sourcetree "$dk/src/usr/src" --dkmstree "$dk/tree" >>"$dk/log" 2>&1 &&
 		[ -n "$(find "$dk/tree" -name 'netlink_icmp.ko*')" ]; then
 		p=$((p + 1)); echo "PASS dkms build $kver"
@@ -210,6 +212,13 @@ done
 # The backends need one kernel only: they test what the plugin ships.
 if wanted backends && [ ${#kernels[@]} -gt 0 ]; then
 	suite backends bash tests/backends/run.sh "${kernels[0]}"
+fi
+
+# The packages: built once (lintian, man pages, versions); with
+# NLICMP_PACKAGE_GUEST=yes also installed, upgraded and purged in a guest
+# per kernel (tests/package/run.sh).
+if wanted package && [ ${#kernels[@]} -gt 0 ]; then
+	suite package bash tests/package/run.sh "${kernels[@]}"
 fi
 
 # A kernel of its own directory (tests/debugkernel): build.sh or rt.sh
