@@ -49,7 +49,7 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	run = $col["run"]; pk = $col["packets"] + 0
 	w = $col["window_ns"] + 0; b = $col["busy_ns"] + 0; c = $col["consumer_ns"] + 0
 	if (kind == "calib") add("calib", b / pk)
-	else if (kind == "idle") add("idle", b / w * 1e9)
+	else if (kind == "idle") add("idle", b)
 	else if (kind == "pkt" && pk > 0) {
 		if (!((path, mix) in seenpm)) { seenpm[path, mix] = 1; pm[++npm] = path SUBSEP mix }
 		src[mix] = $col["sources"]
@@ -75,15 +75,15 @@ END {
 	for (i = 1; i <= n["calib"]; i++) val["calibk", i] = 1000 * val["calib", i]
 	n["calibk"] = n["calib"]
 	show("calibk", "calibration: ns per 1000 instructions (spin loop)", "ns", "", "spin")
-	show("idle", "guest background, busy ns per s (nothing running)", "ns/s", "", "idle")
+	show("idle", "measuring without a flood (taken out of every window)", "ns", "", "idle")
 	print ""
-	print "kernel cost per packet = (whole-guest busy - consumer process - background) / packets;"
+	print "kernel cost per packet = (whole-guest busy - consumer process - measuring) / packets;"
 	print "the generator and the stack up to nft are in it: \"extra\" is over nft only, same run index"
 	for (i = 1; i <= npm; i++) {
 		split(pm[i], q, SUBSEP); path = q[1]; mix = q[2]
 		for (r = 1; r <= R[path, mix]; r++) {
 			if (!((path, mix, r) in K)) continue
-			kn = (K[path, mix, r] - C[path, mix, r] - bg * W[path, mix, r] / 1e9) / P[path, mix, r]
+			kn = (K[path, mix, r] - C[path, mix, r] - bg) / P[path, mix, r]
 			KN[path, mix, r] = kn
 			add("kernel|" path "|" mix, kn)
 			add("consumer|" path "|" mix, C[path, mix, r] / P[path, mix, r])
@@ -129,13 +129,16 @@ END {
 			mix, em, eb, verdict(em <= 1.5 * eb, sprintf("ratio %.2f, target 1.50", eb ? em / eb : 0))
 	}
 	# Module path against NFLOG + reader, per packet, 100 sources: kernel
-	# extra (unpaced floods) + consumer CPU per packet at the rate.
+	# extra (unpaced floods) + the consumer CPU per packet. For collectd it
+	# is per read: its CPU per second at the rate over the packets per
+	# second; at the ceiling the reader CPU comes from its unpaced floods.
 	lo = ""; for (i = 1; i <= nrl; i++) { split(rl[i], q, SUBSEP); if (q[1] == "module") { if (lo == "") lo = q[2]; hi = q[2] } }
 	for (t = 1; t <= 2; t++) {
 		rate = t == 1 ? hi : lo
 		if (rate == "") break
 		em = med("extra|module|s100"); en = med("extra|nflog|s100")
-		cm = med("cons_pkt|module|" rate); cn = med("cons_pkt|nflog|" rate)
+		cm = med("cons_s|module|" rate) / med("pps|module|" rate)
+		cn = rate == "max" ? med("consumer|nflog|s100") : med("cons_pkt|nflog|" rate)
 		if (!isnum(em) || !isnum(en) || !isnum(cm) || !isnum(cn)) {
 			printf "  module path total <= 1/3 of NFLOG + reader, s100 at %s: NOT MEASURED\n", rate; continue
 		}

@@ -22,11 +22,11 @@ raw=$1
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-npkt=${BENCH_PACKETS:-20000}
-rates=${BENCH_RATES:-5000 10000 20000 max}
-rate_s=${BENCH_RATE_SECONDS:-2}
+npkt=${BENCH_PACKETS:-5000}
+rates=${BENCH_RATES:-5000 20000 max}
+rate_s=${BENCH_RATE_SECONDS:-1}
 plan=${BENCH_PLAN:-calib idle nft:s1,s100,s1M bpf:s1,s100 nflog:s1,s100 \
-modnl:s1,s100 module:s1,s100,s10k,s1M sweep:module sweep:nflog}
+modnl:s100 module:s1,s100,s10k,s1M sweep:module sweep:nflog}
 cost_header="kind,path,mix,sources,run,rate,packets,window_ns,busy_ns,consumer_ns,reads,extra"
 
 gen() { "$bin/busybox" nsenter --net=/run/netns/gen "$@"; }
@@ -79,10 +79,10 @@ emit() {	# the fields of cost_header, in order
 calibrate() {
 	local r l ns
 	for r in 0 1 2 3; do
-		l=$("$bin/spin" 100000000)
+		l=$("$bin/spin" 50000000)
 		[ "$r" = 0 ] && continue
 		kv_v ns ns "$l"
-		emit calib spin - 0 "$r" - 200000000 "$ns" "$ns" 0 0 "insn=200000000"
+		emit calib spin - 0 "$r" - 100000000 "$ns" "$ns" 0 0 "insn=100000000"
 	done
 }
 
@@ -119,6 +119,27 @@ pkt_once() {
 		"entries=$entries_after_flood;flood_s=$(flood_s "$out")"
 }
 
+# collectd's work comes per read (Interval 1): a window of whole seconds
+# starting half an interval after a read holds the same number of reads
+# in every run. A read ends with a line in the csv file of the totals.
+csv_lines() {
+	local f n=0 l
+	for f in "$tmp"/collectd/csv/bench/netlink_icmp-all/packets-*; do
+		[ -f "$f" ] || continue
+		while read -r l; do n=$((n + 1)); done <"$f"
+	done
+	echo "$n"
+}
+after_read() {
+	local n0 i
+	n0=$(csv_lines)
+	for i in $(seq 50); do
+		sleep 0.05
+		[ "$(csv_lines)" = "$n0" ] || break
+	done
+	sleep 0.5
+}
+
 # rate_once PATH RATE RUN: 100 sources at RATE pps ("max": unpaced) for
 # rate_s seconds; the consumer's CPU over the flood's own window.
 rate_once() {
@@ -126,6 +147,7 @@ rate_once() {
 	mix_set s100
 	[ "$rate" = max ] || pace=(-R "$rate")
 	n0=$(nft_count icmp)
+	[ "$path" = module ] && after_read
 	proc_ns_v c0 "$consumer_pid"
 	clock_v t0 b0
 	# shellcheck disable=SC2086 # mix_args: words
@@ -167,27 +189,29 @@ start_modnl() { consumer_pid=""; }
 stop_modnl() { :; }
 }
 
-# cost PATH MIX...: a warm-up and RUNS measured floods per mix, the consumer
-# restarted for each (its state starts from zero).
+# cost PATH MIX...: RUNS measured floods per mix, after one warm-up for the
+# path; the consumer restarted for each (its state starts from zero).
 cost() {
-	local path=$1 mix r
+	local path=$1 mix r w=0
 	shift
 	for mix in "$@"; do
-		for r in 0 $(seq "$runs"); do
+		for r in $w $(seq "$runs"); do
 			cur_mix=$mix
 			"start_$path" || { log "$path: cannot start"; return 1; }
 			pkt_once "$path" "$mix" "$r"
-			[ "$path" = module ] && [ "$r" != 0 ] && read_cost "$mix" "$r"
+			[ "$path" = module ] && [ "$r" != 0 ] && [ "$mix" != s1M ] &&
+				read_cost "$mix" "$r"
 			end_consumer
 			"stop_$path"
 		done
+		w=""
 	done
 }
 
-# sweep PATH: the consumer's CPU per second against the offered rate; runs
-# at the lowest rate and the ceiling, one at the rates between.
+# sweep PATH ENDS: the consumer's CPU per second against the offered rate;
+# ENDS runs at the lowest rate and the ceiling, one at the rates between.
 sweep_rates() {
-	local path=$1 rate r n first last
+	local path=$1 ends=$2 rate r n first last
 	first=${rates%% *} last=${rates##* }
 	cur_mix=s100
 	"start_$path" || return 1
@@ -195,7 +219,7 @@ sweep_rates() {
 	sed -i '$d' "$raw"
 	for rate in $rates; do
 		n=1
-		[ "$rate" = "$first" ] || [ "$rate" = "$last" ] && n=$runs
+		[ "$rate" = "$first" ] || [ "$rate" = "$last" ] && n=$ends
 		for r in $(seq "$n"); do
 			rate_once "$path" "$rate" "$r"
 		done
@@ -227,7 +251,10 @@ for step in $plan; do
 	case $step in
 	calib) calibrate ;;
 	idle) idle_rate ;;
-	sweep:*) sweep_rates "${step#sweep:}" ;;
+	# The targets use collectd's CPU per second (RUNS runs at the ends);
+	# the reader's per packet comes from its nflog:s100 floods.
+	sweep:module) sweep_rates module "$runs" ;;
+	sweep:*) sweep_rates "${step#sweep:}" 1 ;;
 	*:*)
 		mixes=${step#*:}
 		# shellcheck disable=SC2086 # the mixes: words

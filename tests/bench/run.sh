@@ -16,13 +16,15 @@
 #   --quick     a smoke run (~5 min): small floods, one run each, no sweep
 #   --doc       regenerate docs/performance.md and docs/perf-*.png
 #   --parts L   which boots (default "c p a b")
-#   --packets N packets per cost flood (default 20000)
+#   --packets N packets per cost flood (default 5000)
+#   --sweep     part a also offers 30% and 60% of its ceiling (plot)
 #   --no-readcb skip the read-callback microbench (user space, on the host)
 #   --duration  seconds of flood per wall-clock run (default 2)
 #   --runs      runs per path and mix (default 3)
 #   --build DIR where plugin/nlicmpctl and plugin/.libs/netlink_icmp.so were
 #               built (default: the source tree)
-#   --paths L   wall-clock paths (default "nft bpf nflog ulogd l4 module")
+#   --paths L   wall-clock paths (default "nft bpf ulogd module"; also
+#               nflog, l4: UDP/TCP rates with and without the module)
 #   --mixes L   source mixes of part a (default "s1 s100 s10k s1M")
 #   --check     exit 1 unless every module row kept the accounting exact
 #               (correctness only: no figure is ever a failure)
@@ -34,13 +36,13 @@ repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
-dur=2 runs=3 sweep="0.3 0.6" kernel=6.1 readcb=1 check=0 doc=0
-parts="c p a b" packets=20000 rates="5000 10000 20000 max" rate_s=2
-mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf nflog ulogd l4 module"
+dur=2 runs=3 sweep="" kernel=6.1 readcb=1 check=0 doc=0
+parts="c p a b" packets=5000 rates="5000 20000 max" rate_s=1
+mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf ulogd module"
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) dur=1 runs=1 sweep="" mixes="s1 s1M" packets=5000
-		rates="5000 max" rate_s=1 ;;
+	--quick) dur=1 runs=1 mixes="s1 s1M" packets=2000 rates="5000 max" ;;
+	--sweep) sweep="0.3 0.6" ;;
 	--doc) doc=1 ;;
 	--parts) parts=$2; shift ;;
 	--packets) packets=$2; shift ;;
