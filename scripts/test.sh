@@ -164,6 +164,7 @@ fi
 
 if wanted vm; then
 	suite vm-selftest bash tests/vm/selftest.sh
+	suite bench-selftest bash tests/bench/selftest.sh
 fi
 
 mapfile -t kernels < <(bash tests/vm/kernels.sh 2>/dev/null)
