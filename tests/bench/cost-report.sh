@@ -139,8 +139,7 @@ END {
 		# A path cheaper than nft alone means the baseline moved, not
 		# that the path costs nothing: no verdict then.
 		printf "  module kernel/pkt <= 1.5 x tc-BPF extra, %s: module %+.0f ns, bpf %+.0f ns: %s\n",
-			mix, em, eb, (em < 0 || eb <= 0) ? "NOT DECIDED (a path below nft only: its baseline is off)" :
-			verdict(em <= 1.5 * eb, sprintf("ratio %.2f, target 1.50", em / eb))
+			mix, em, eb, (em < 0 || eb <= 0) ? "NOT DECIDED (a path below nft only: its baseline is off)" : verdict(em <= 1.5 * eb, sprintf("ratio %.2f, target 1.50", em / eb))
 	}
 	# Module path against NFLOG + reader, per packet, 100 sources: kernel
 	# extra (unpaced floods) + the consumer CPU per packet. For collectd it
