@@ -61,7 +61,8 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	else if (kind == "idle") add("idle", b)
 	else if (kind == "pkt" && pk > 0) {
 		if (!((path, mix) in seenpm)) { seenpm[path, mix] = 1; pm[++npm] = path SUBSEP mix }
-		src[mix] = $col["sources"]
+		# Distinct sources the flood reached: no more than its packets.
+		src[mix] = $col["sources"] < pk ? $col["sources"] : pk
 		K[path, mix, run] = b; C[path, mix, run] = c; W[path, mix, run] = w
 		P[path, mix, run] = pk; R[path, mix] = run > R[path, mix] ? run : R[path, mix]
 	} else if (kind == "rate" && pk > 0) {
@@ -72,7 +73,7 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		add("pps|" path "|" $col["rate"], pk / w * 1e9)
 	} else if (kind == "read") {
 		add("read|" mix, c / $col["reads"])
-		rsrc[mix] = $col["sources"]
+		rsrc[mix] = mix in src ? src[mix] : $col["sources"]
 		if (!(mix in seenrd)) { seenrd[mix] = 1; rd[++nrd] = mix }
 	}
 }
@@ -127,7 +128,7 @@ END {
 	print ""
 	print "collectd per read (idle reads after the flood, tracking the mix sources):"
 	for (i = 1; i <= nrd; i++)
-		show("read|" rd[i], sprintf("collectd per read, %s (%s sources flooded)", rd[i], rsrc[rd[i]]),
+		show("read|" rd[i], sprintf("collectd per read, %s, %s sources tracked", rd[i], rsrc[rd[i]]),
 			"ns", rsrc[rd[i]], "module")
 
 	print ""
@@ -176,7 +177,7 @@ END {
 	# Every figure the targets use must be repeatable.
 	worst = 0; wname = ""
 	for (k in n) {
-		if (k ~ /^(kernel|consumer|cons_s|read)\|/ && n[k] >= 2) {
+		if (k ~ /^(kernel|consumer\|nflog|cons_s|read)\|/ && n[k] >= 2) {
 			stats(k)
 			if (SPR > worst) { worst = SPR; wname = k }
 		}
