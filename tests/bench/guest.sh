@@ -113,14 +113,17 @@ p)	# Profiles (perf, cpu-clock: TCG has no PMU; run.sh boots this part
 			-d 203.0.113.254 -n 100 -c 20000 -t "$dur" -q >&2
 		[ -n "$consumer_pid" ] && { kill -TERM "$consumer_pid"; wait "$consumer_pid"; }
 		[ "$p" = nflog ] && stop_nflog
-		# The share of every sample (whole guest) in the module's code,
-		# and in the consumer process (user and kernel).
-		perf report -q -i "$tmp/perf.$p" --no-children --sort dso 2>/dev/null |
-			awk -v p="$p" '$2 == "[netlink_icmp]" { m = $1 }
-				END { printf "=== %s: share of samples in [netlink_icmp]: %s\n", p, (m == "" ? "0%" : m) }' >&2
-		perf report -q -i "$tmp/perf.$p" --no-children --sort comm 2>/dev/null |
-			awk -v p="$p" '$2 == "collectd" || $2 == "reader#1" || $2 == "nflog_count" { s += $1 }
-				END { printf "=== %s: share of samples in the consumer process: %.2f%%\n", p, s }' >&2
+		# The share of the busy samples (idle, "swapper", left out: it
+		# depends on the window) in the module's code and in the
+		# consumer's threads (user and kernel).
+		perf report -q -i "$tmp/perf.$p" --no-children --sort comm,dso 2>/dev/null |
+			awk -v p="$p" '{ v = $1 + 0 }
+				$2 == "swapper" { idle += v; next }
+				$3 == "[netlink_icmp]" { m += v }
+				$2 ~ /^(collectd|reader#|writer#|nflog_count)/ { c += v }
+				END { b = 100 - idle; if (b <= 0) b = 1
+					printf "=== %s: share of busy samples in [netlink_icmp]: %.2f%%, in the consumer: %.2f%% (idle %.1f%% of all)\n",
+						p, 100 * m / b, 100 * c / b, idle }' >&2
 		echo "=== $p: top symbols (self) ===" >&2
 		perf report -q -i "$tmp/perf.$p" --no-children --sort sym \
 			--percent-limit 1 2>/dev/null | head -25 >&2

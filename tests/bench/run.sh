@@ -15,6 +15,7 @@
 # usage: tests/bench/run.sh [--quick] [--doc] [--parts "c p a b"] ...
 #   --quick     a smoke run (~5 min): small floods, one run each, no sweep
 #   --doc       regenerate docs/performance.md and docs/perf-*.png
+#   --report    no runs: the table (and --doc) from build/bench's last data
 #   --parts L   which boots (default "c p a b")
 #   --packets N packets per cost flood (default 5000)
 #   --sweep     part a also offers 30% and 60% of its ceiling (plot)
@@ -36,7 +37,7 @@ repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
-dur=2 runs=3 sweep="" kernel=6.1 readcb=1 check=0 doc=0
+dur=2 runs=3 sweep="" kernel=6.1 readcb=1 check=0 doc=0 report=0
 parts="c p a b" packets=5000 rates="5000 20000 max" rate_s=1
 mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf ulogd module"
 while [ $# -gt 0 ]; do
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--quick) dur=1 runs=1 mixes="s1 s1M" packets=2000 rates="5000 max" ;;
 	--sweep) sweep="0.3 0.6" ;;
 	--doc) doc=1 ;;
+	--report) report=1 ;;
 	--parts) parts=$2; shift ;;
 	--packets) packets=$2; shift ;;
 	--duration) dur=$2; shift ;;
@@ -62,119 +64,129 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-bash scripts/deps.sh --bench
 out=$repo/build/bench
-mkdir -p "$out"
-make -s -f tests/bench/bench.mk B="$out"
-
-kver=$(tests/vm/kernels.sh "$kernel")
-
-# The CLI and the plugin: from the source tree if built there, else built
-# here from a copy of the tracked files (build/bench/tree).
-if [ ! -x "$build/plugin/nlicmpctl" ] && [ "$build" = "$repo" ] && [ -x autogen.sh ]; then
-	echo "run.sh: building the CLI and plugin in $out/tree" >&2
-	rm -rf "$out/tree"
-	mkdir -p "$out/tree"
-	git ls-files -z | xargs -0 tar -cf - | tar -C "$out/tree" -xf -
-	if (cd "$out/tree" && ./autogen.sh && ./configure -q && make -s -j"$(nproc)") \
-		>"$out/tree-build.log" 2>&1; then
-		build=$out/tree
-	else
-		echo "run.sh: that build failed (see $out/tree-build.log)" >&2
-	fi
-fi
-
-# Our parts, each optional: the bench runs without them and says so.
-ko="" ctl="" plugin=""
-if [ -x tests/vm/build-kmod.sh ] && tests/vm/build-kmod.sh "$kver" >"$out/kmod.log" 2>&1 &&
-	[ -f "build/kmod/$kver/netlink_icmp.ko" ]; then
-	ko=$repo/build/kmod/$kver/netlink_icmp.ko
-else
-	echo "run.sh: no module for $kver (see $out/kmod.log): module rows skipped" >&2
-fi
-[ -x "$build/plugin/nlicmpctl" ] && ctl=$build/plugin/nlicmpctl
-[ -f "$build/plugin/.libs/netlink_icmp.so" ] && plugin=$build/plugin/.libs/netlink_icmp.so
-[ -n "$ctl" ] || echo "run.sh: plugin/nlicmpctl not built: module rows skipped" >&2
-[ -n "$plugin" ] || echo "run.sh: plugin/.libs/netlink_icmp.so not built: module rows skipped" >&2
-
-# The test bed boots with slub_debug, which catches use-after-free in the
-# tests but makes every skb allocation several times slower (measured: the
-# ceiling drops ~5x; with the U flag every allocation saves a stack trace)
-# and would swamp what is measured here: the bench boots without it.
-vm=tests/vm/vm.sh
-if grep -q NLICMP_VM_SLUB_DEBUG "$vm"; then
-	export NLICMP_VM_SLUB_DEBUG=""
-elif grep -q '^cmdline=.*slub_debug' "$vm"; then
-	# An older vm.sh without the switch: a copy without it (same dir, so
-	# its relative paths hold), removed on exit.
-	vm=tests/vm/.vm-bench.$$.sh
-	trap 'rm -f "$repo/$vm"' EXIT
-	sed '/^cmdline=/s/ slub_debug=[A-Za-z]*//' tests/vm/vm.sh >"$vm"
-	chmod +x "$vm"
-fi
-
 raw=$out/raw.csv
-rm -f "$raw" "$raw".csum.*
-guest_env=(env BENCH_BIN="$out" BENCH_KO="$ko" BENCH_CTL="$ctl"
-	BENCH_PLUGIN="$plugin" BENCH_DURATION="$dur" BENCH_RUNS="$runs"
-	BENCH_MIXES="$mixes" BENCH_SWEEP="$sweep" BENCH_PATHS="$paths")
-
-start=$(date +%s)
-want_part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
 cost=$out/cost.csv
-rm -f "$cost" "$out/profile.txt"
+kver=$(tests/vm/kernels.sh "$kernel")
 # The deterministic mode of every cost figure (tests/vm/vm.sh).
 icount=shift=0,sleep=off
 
-# Item 5: the plugin's read callback in user space (no VM), timed and, when
-# valgrind is there, counted in instructions (repeatable on a busy host).
-readcb_txt=$out/readcb.txt
-: >"$readcb_txt"
-if [ "$readcb" = 1 ] && make -s -f tests/bench/bench.mk B="$out" "$out/readcb" 2>"$out/readcb-build.log"; then
-	echo "run.sh: read callback microbench (host)" >&2
-	"$out/readcb" -r 5 0 1000 100000 >>"$readcb_txt"
-	if command -v valgrind >/dev/null; then
-		for n in 1000 100000; do
-			ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-				--collect-atstart=no --toggle-collect=nic_read \
-				"$out/readcb" -r 1 "$n" 2>&1 >/dev/null |
-				sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-			echo "callgrind sources=$n instructions_per_read=$ir per_source=$((ir / n))" >>"$readcb_txt"
+# Builds, then boots the parts; leaves the data in $out.
+measure() {
+	bash scripts/deps.sh --bench
+	make -s -f tests/bench/bench.mk B="$out"
+
+
+	# The CLI and the plugin: from the source tree if built there, else built
+	# here from a copy of the tracked files (build/bench/tree).
+	if [ ! -x "$build/plugin/nlicmpctl" ] && [ "$build" = "$repo" ] && [ -x autogen.sh ]; then
+		echo "run.sh: building the CLI and plugin in $out/tree" >&2
+		rm -rf "$out/tree"
+		mkdir -p "$out/tree"
+		git ls-files -z | xargs -0 tar -cf - | tar -C "$out/tree" -xf -
+		if (cd "$out/tree" && ./autogen.sh && ./configure -q && make -s -j"$(nproc)") \
+			>"$out/tree-build.log" 2>&1; then
+			build=$out/tree
+		else
+			echo "run.sh: that build failed (see $out/tree-build.log)" >&2
+		fi
+	fi
+
+	# Our parts, each optional: the bench runs without them and says so.
+	ko="" ctl="" plugin=""
+	if [ -x tests/vm/build-kmod.sh ] && tests/vm/build-kmod.sh "$kver" >"$out/kmod.log" 2>&1 &&
+		[ -f "build/kmod/$kver/netlink_icmp.ko" ]; then
+		ko=$repo/build/kmod/$kver/netlink_icmp.ko
+	else
+		echo "run.sh: no module for $kver (see $out/kmod.log): module rows skipped" >&2
+	fi
+	[ -x "$build/plugin/nlicmpctl" ] && ctl=$build/plugin/nlicmpctl
+	[ -f "$build/plugin/.libs/netlink_icmp.so" ] && plugin=$build/plugin/.libs/netlink_icmp.so
+	[ -n "$ctl" ] || echo "run.sh: plugin/nlicmpctl not built: module rows skipped" >&2
+	[ -n "$plugin" ] || echo "run.sh: plugin/.libs/netlink_icmp.so not built: module rows skipped" >&2
+
+	# The test bed boots with slub_debug, which catches use-after-free in the
+	# tests but makes every skb allocation several times slower (measured: the
+	# ceiling drops ~5x; with the U flag every allocation saves a stack trace)
+	# and would swamp what is measured here: the bench boots without it.
+	vm=tests/vm/vm.sh
+	if grep -q NLICMP_VM_SLUB_DEBUG "$vm"; then
+		export NLICMP_VM_SLUB_DEBUG=""
+	elif grep -q '^cmdline=.*slub_debug' "$vm"; then
+		# An older vm.sh without the switch: a copy without it (same dir, so
+		# its relative paths hold), removed on exit.
+		vm=tests/vm/.vm-bench.$$.sh
+		trap 'rm -f "$repo/$vm"' EXIT
+		sed '/^cmdline=/s/ slub_debug=[A-Za-z]*//' tests/vm/vm.sh >"$vm"
+		chmod +x "$vm"
+	fi
+
+	rm -f "$raw" "$raw".csum.*
+	guest_env=(env BENCH_BIN="$out" BENCH_KO="$ko" BENCH_CTL="$ctl"
+		BENCH_PLUGIN="$plugin" BENCH_DURATION="$dur" BENCH_RUNS="$runs"
+		BENCH_MIXES="$mixes" BENCH_SWEEP="$sweep" BENCH_PATHS="$paths")
+
+	start=$(date +%s)
+	want_part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
+	rm -f "$cost" "$out/profile.txt"
+
+	# Item 5: the plugin's read callback in user space (no VM), timed and, when
+	# valgrind is there, counted in instructions (repeatable on a busy host).
+	readcb_txt=$out/readcb.txt
+	: >"$readcb_txt"
+	if [ "$readcb" = 1 ] && make -s -f tests/bench/bench.mk B="$out" "$out/readcb" 2>"$out/readcb-build.log"; then
+		echo "run.sh: read callback microbench (host)" >&2
+		"$out/readcb" -r 5 0 1000 100000 >>"$readcb_txt"
+		if command -v valgrind >/dev/null; then
+			for n in 1000 100000; do
+				ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+					--collect-atstart=no --toggle-collect=nic_read \
+					"$out/readcb" -r 1 "$n" 2>&1 >/dev/null |
+					sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+				echo "callgrind sources=$n instructions_per_read=$ir per_source=$((ir / n))" >>"$readcb_txt"
+			done
+		fi
+	else
+		echo "read callback microbench: NOT MEASURED (plugin sources missing or --no-readcb)" >>"$readcb_txt"
+	fi
+
+	if want_part c; then
+		echo "run.sh: part c: costs, -icount $icount, 1 vCPU, $packets packets a flood x $runs runs" >&2
+		NLICMP_VM_ICOUNT=$icount "$vm" -k "$kver" -c 1 -m 1536 -t 3600 -w "$out" -- \
+			"${guest_env[@]}" BENCH_PACKETS="$packets" BENCH_RATES="$rates" \
+			BENCH_RATE_SECONDS="$rate_s" tests/bench/cost.sh "$cost" \
+			2>"$out/guest-c.log" ||
+			echo "run.sh: part c ended with status $? (see $out/guest-c.log)" >&2
+	fi
+	if want_part p; then
+		echo "run.sh: part p: perf profiles at 100 sources, -icount $icount" >&2
+		NLICMP_VM_ICOUNT=$icount "$vm" -k "$kver" -c 1 -m 1536 -t 1200 -w "$out" -- \
+			"${guest_env[@]}" BENCH_PATHS="nft module nflog" tests/bench/guest.sh p "$out/profile.csv" 2>&1 |
+			grep -v '^\[ *[0-9]' >"$out/profile.txt" ||
+			echo "run.sh: part p failed (see $out/profile.txt)" >&2
+	fi
+	if want_part a; then
+		echo "run.sh: part a: wall clock, 1 vCPU, kernel $kver, ${dur}s x $runs runs" >&2
+		"$vm" -k "$kver" -c 1 -m 1536 -t 1200 -w "$out" -- \
+			"${guest_env[@]}" tests/bench/guest.sh a "$raw" 2>"$out/guest-a.log" ||
+			echo "run.sh: part a ended with status $? (see $out/guest-a.log)" >&2
+	fi
+	if want_part b; then
+		for c in 2 4; do
+			echo "run.sh: part b$c: wall clock, $c vCPUs" >&2
+			"$vm" -k "$kver" -c "$c" -m 1536 -t 600 -w "$out" -- \
+				"${guest_env[@]}" BENCH_MIXES=s1 tests/bench/guest.sh "b$c" "$raw" \
+				2>"$out/guest-b$c.log" ||
+				echo "run.sh: part b$c ended with status $? (see $out/guest-b$c.log)" >&2
 		done
 	fi
-else
-	echo "read callback microbench: NOT MEASURED (plugin sources missing or --no-readcb)" >>"$readcb_txt"
-fi
+	echo "$(( $(date +%s) - start ))" >"$out/wall-time"
+	echo "$cmdline" >"$out/command"
+}
 
-if want_part c; then
-	echo "run.sh: part c: costs, -icount $icount, 1 vCPU, $packets packets a flood x $runs runs" >&2
-	NLICMP_VM_ICOUNT=$icount "$vm" -k "$kver" -c 1 -m 1536 -t 3600 -w "$out" -- \
-		"${guest_env[@]}" BENCH_PACKETS="$packets" BENCH_RATES="$rates" \
-		BENCH_RATE_SECONDS="$rate_s" tests/bench/cost.sh "$cost" \
-		2>"$out/guest-c.log" ||
-		echo "run.sh: part c ended with status $? (see $out/guest-c.log)" >&2
-fi
-if want_part p; then
-	echo "run.sh: part p: perf profiles at 100 sources, -icount $icount" >&2
-	NLICMP_VM_ICOUNT=$icount "$vm" -k "$kver" -c 1 -m 1536 -t 1200 -w "$out" -- \
-		"${guest_env[@]}" tests/bench/guest.sh p "$out/profile.csv" 2>&1 |
-		grep -v '^\[ *[0-9]' >"$out/profile.txt" ||
-		echo "run.sh: part p failed (see $out/profile.txt)" >&2
-fi
-if want_part a; then
-	echo "run.sh: part a: wall clock, 1 vCPU, kernel $kver, ${dur}s x $runs runs" >&2
-	"$vm" -k "$kver" -c 1 -m 1536 -t 1200 -w "$out" -- \
-		"${guest_env[@]}" tests/bench/guest.sh a "$raw" 2>"$out/guest-a.log" ||
-		echo "run.sh: part a ended with status $? (see $out/guest-a.log)" >&2
-fi
-if want_part b; then
-	for c in 2 4; do
-		echo "run.sh: part b$c: wall clock, $c vCPUs" >&2
-		"$vm" -k "$kver" -c "$c" -m 1536 -t 600 -w "$out" -- \
-			"${guest_env[@]}" BENCH_MIXES=s1 tests/bench/guest.sh "b$c" "$raw" \
-			2>"$out/guest-b$c.log" ||
-			echo "run.sh: part b$c ended with status $? (see $out/guest-b$c.log)" >&2
-	done
+if [ "$report" = 0 ]; then
+	mkdir -p "$out"
+	measure
 fi
 
 {
@@ -182,8 +194,8 @@ fi
 	echo "host: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -r);" \
 		"guest: QEMU TCG, Debian kernel $kver; costs: -icount $icount, $packets-packet floods;" \
 		"wall clock: ${dur}s runs; $runs runs;" \
-		"wall time $(( $(date +%s) - start ))s"
-	echo "command: $cmdline"
+		"wall time $(cat "$out/wall-time" 2>/dev/null)s"
+	echo "command: $(cat "$out/command" 2>/dev/null || echo "$cmdline")"
 	cat "$raw".csum.* 2>/dev/null | tr '\n' ' '
 	echo
 	[ -s "$cost" ] && "$here/cost-report.sh" "$cost" "$out/cost-summary.csv"
