@@ -43,6 +43,11 @@ mix_set() {	# MIX: sets mix_args, mix_sources, mix_family
 setup_net() {
 	ip netns add gen
 	ip link add vb type veth peer name va netns gen
+	# No link-local addresses: without them neither end sends ICMPv6
+	# of its own (MLD reports, router solicitations), so every ICMP
+	# packet the paths see is the generator's.
+	ip link set vb addrgenmode none
+	ip -n gen link set va addrgenmode none
 	ip link set vb up
 	ip -n gen link set lo up
 	ip -n gen link set va up
