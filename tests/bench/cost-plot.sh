@@ -5,8 +5,9 @@
 # min..max of the runs as error bars:
 #   perf-pps.png      consumer CPU per second against the packet rate,
 #                     100 sources: collectd (module path) and the NFLOG reader
-#   perf-sources.png  kernel cost per packet over nft only, and collectd's
-#                     CPU per read, against the number of sources
+#   perf-sources.png  kernel cost per packet of each path (nft only is the
+#                     baseline), and collectd's CPU per read, against the
+#                     number of sources
 # usage: cost-plot.sh SUMMARY.csv OUTDIR   (needs gnuplot, e.g. gnuplot-nox)
 set -euo pipefail
 sum=$1
@@ -22,7 +23,7 @@ NR == 1 { next }
 	split($1, f, "|"); kind = f[1]; x = $7
 	if (kind == "cons_s") { s = 1e-6; if (x == "") next }
 	else if (kind == "read") s = 1e-6
-	else if (kind == "extra") s = 1
+	else if (kind == "kernel") s = 1
 	else next
 	printf "%s %.4f %.4f %.4f\n", x, $2 * s, $3 * s, $4 * s >> (dir "/" kind "-" $8 ".dat")
 }' "$sum"
@@ -36,6 +37,7 @@ label() {
 	modnl) echo "module loaded, no listener" ;;
 	bpf) echo "tc-BPF per-source map" ;;
 	nflog) echo "NFLOG (kernel side)" ;;
+	nft) echo "nft counter only" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -68,7 +70,7 @@ if [ -n "$pps" ]; then
 	EOG
 fi
 
-kern=$(series extra module modnl bpf nflog)
+kern=$(series kernel nft module modnl bpf nflog)
 reads=$(series read module)
 if [ -n "$kern" ]; then
 	gnuplot <<-EOG
@@ -78,7 +80,7 @@ if [ -n "$kern" ]; then
 	set logscale x
 	set grid
 	set key left top
-	set title 'kernel cost per packet over nft only'
+	set title 'kernel cost per packet (generator and stack included)'
 	set xlabel 'sources in the flood'
 	set ylabel 'ns (guest instructions) per packet'
 	plot $kern

@@ -117,6 +117,17 @@ only); **bpf** (`bpf_srccount.bpf.c`: tc ingress per-source hash map);
 **nflog** (nft `log group 1 queue-threshold 64` to the minimal
 libnetfilter_log reader `nflog_count.c`); ulogd2 in the wall-clock part.
 
+Exact accounting (wall clock, every module run): since collectd
+registered, nft's count == the module's `seen` == the listener's
+`delivered + undelivered`, and the plugin's `all + packets-undelivered` ==
+`seen`. `seen`, `delivered` and `undelivered` come from one `GET_STATS`
+reply (one instant), read after a flush and again until they agree, so a
+packet in flight cannot read as an error while a lasting difference still
+does. The veth ends have no link-local address, so the guest sends no
+ICMPv6 of its own (MLD reports, router solicitations): every ICMP packet
+the paths count is the generator's (an earlier run counted one such stray
+packet as an accounting error).
+
 ## Results
 
 EOF
