@@ -13,7 +13,7 @@
 # Not a test: nothing here fails on a figure.
 #
 # usage: tests/bench/run.sh [--quick] [--doc] [--parts "c p a b"] ...
-#   --quick     a smoke run (~5 min): small floods, one run each, no sweep
+#   --quick     a smoke run: small floods, one run each
 #   --doc       regenerate docs/performance.md and docs/perf-*.png
 #   --report    no runs: the table (and --doc) from build/bench's last data
 #   --parts L   which boots (default "c p a b")
@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$(cd "$2" && pwd); shift ;;
 	--paths) paths=$2; shift ;;
 	--mixes) mixes=$2; shift ;;
-	-h | --help) sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
