@@ -32,9 +32,10 @@ Every figure below comes from **one run of one command**; the targets are
 decided within that run.
 
 ```
-tests/bench/run.sh --doc    # ~20 min on 2 busy cores: every part, rewrites this page
-tests/bench/run.sh --quick  # ~5 min smoke run: small floods, one run each
+tests/bench/run.sh --doc    # every part, rewrites this page (see the wall time below)
+tests/bench/run.sh --quick  # smoke run: small floods, one run each
 tests/bench/run.sh --parts c --runs 5   # only the deterministic costs
+tests/bench/run.sh --report --doc       # the tables and this page from the last data
 ```
 
 Raw data: `build/bench/cost.csv` (deterministic costs), `build/bench/raw.csv`
