@@ -202,8 +202,15 @@ fi
 	if [ -s "$out/profile.txt" ]; then
 		echo
 		echo "profile at 100 sources (perf -e cpu-clock in the -icount guest; % of all samples):"
-		# The shares, then each profile's top symbols.
+		# The shares (the module's: its nlicmp_ symbols over the busy,
+		# not idle, samples), then each profile's top symbols.
 		grep '^=== .*share' "$out/profile.txt" | sed 's/^=== /  /'
+		awk '/^=== module: by command/ { on = 1; next } /^===/ { on = 0 }
+			on && $2 == "swapper" { idle += $1 }
+			/^=== module: netlink_icmp symbols/ { sy = 1; next } /^===|^sent=/ { sy = 0 }
+			sy && $NF ~ /^nlicmp_/ { m += $1 }
+			END { if (idle < 100) printf "  module: its functions (nlicmp_*) take %.2f%% of the busy samples\n", 100 * m / (100 - idle) }' \
+			"$out/profile.txt"
 		awk '/^=== .*top symbols/ { print "  " $0; n = 0; on = 1; next }
 			/^===/ { on = 0 } on && n++ < 12 { print "  " $0 }' "$out/profile.txt"
 		echo
