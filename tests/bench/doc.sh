@@ -12,8 +12,13 @@ out=$1
 docs=$2
 res=$out/results.txt
 [ -s "$res" ] || { echo "doc.sh: $res missing" >&2; exit 1; }
+# Only the plots of this run: one it did not make is removed, not kept stale.
 for p in perf-pps.png perf-sources.png performance.png; do
-	[ -s "$out/$p" ] && cp "$out/$p" "$docs/$p"
+	if [ -s "$out/$p" ]; then
+		cp "$out/$p" "$docs/$p"
+	else
+		rm -f "$docs/$p"
+	fi
 done
 
 # Sections of results.txt, by their first lines (see run.sh).

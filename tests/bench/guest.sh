@@ -113,19 +113,16 @@ p)	# Profiles (perf, cpu-clock: TCG has no PMU; run.sh boots this part
 			-d 203.0.113.254 -n 100 -c 20000 -t "$dur" -q >&2
 		[ -n "$consumer_pid" ] && { kill -TERM "$consumer_pid"; wait "$consumer_pid"; }
 		[ "$p" = nflog ] && stop_nflog
-		# The share of the busy samples (idle, "swapper", left out: it
-		# depends on the window) in the module's code and in the
-		# consumer's threads (user and kernel).
-		# perf files the module's symbols under [kernel.kallsyms]:
-		# they are told by their nlicmp_ prefix.
-		perf report -q -i "$tmp/perf.$p" --no-children --sort comm,sym 2>/dev/null |
+		# The consumer's share of the busy samples (idle, "swapper", left
+		# out: it depends on the window); run.sh adds the module's, from
+		# its nlicmp_ symbols (perf files them under kallsyms).
+		perf report -q -i "$tmp/perf.$p" --no-children --sort comm 2>/dev/null |
 			awk -v p="$p" '{ v = $1 + 0 }
 				$2 == "swapper" { idle += v; next }
-				$NF ~ /^nlicmp_/ { m += v }
 				$2 ~ /^(collectd|reader#|writer#|nflog_count)/ { c += v }
 				END { b = 100 - idle; if (b <= 0) b = 1
-					printf "=== %s: share of busy samples in the module (nlicmp_*): %.2f%%, in the consumer: %.2f%% (idle %.1f%% of all)\n",
-						p, 100 * m / b, 100 * c / b, idle }' >&2
+					printf "=== %s: share of busy samples in the consumer: %.2f%% (idle %.1f%% of all)\n",
+						p, 100 * c / b, idle }' >&2
 		echo "=== $p: top symbols (self) ===" >&2
 		perf report -q -i "$tmp/perf.$p" --no-children --sort sym \
 			--percent-limit 1 2>/dev/null | head -25 >&2

@@ -67,6 +67,7 @@ done
 out=$repo/build/bench
 raw=$out/raw.csv
 cost=$out/cost.csv
+readcb_txt=$out/readcb.txt
 kver=$(tests/vm/kernels.sh "$kernel")
 # The deterministic mode of every cost figure (tests/vm/vm.sh).
 icount=shift=0,sleep=off
@@ -132,7 +133,6 @@ measure() {
 
 	# Item 5: the plugin's read callback in user space (no VM), timed and, when
 	# valgrind is there, counted in instructions (repeatable on a busy host).
-	readcb_txt=$out/readcb.txt
 	: >"$readcb_txt"
 	if [ "$readcb" = 1 ] && make -s -f tests/bench/bench.mk B="$out" "$out/readcb" 2>"$out/readcb-build.log"; then
 		echo "run.sh: read callback microbench (host)" >&2
@@ -180,7 +180,7 @@ measure() {
 				echo "run.sh: part b$c ended with status $? (see $out/guest-b$c.log)" >&2
 		done
 	fi
-	echo "$(( $(date +%s) - start ))" >"$out/wall-time"
+	echo "$(( $(date +%s) - start ))s" >"$out/wall-time"
 	echo "$cmdline" >"$out/command"
 }
 
@@ -194,7 +194,7 @@ fi
 	echo "host: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -r);" \
 		"guest: QEMU TCG, Debian kernel $kver; costs: -icount $icount, $packets-packet floods;" \
 		"wall clock: ${dur}s runs; $runs runs;" \
-		"wall time $(cat "$out/wall-time" 2>/dev/null)s"
+		"wall time $(cat "$out/wall-time" 2>/dev/null)"
 	echo "command: $(cat "$out/command" 2>/dev/null || echo "$cmdline")"
 	cat "$raw".csum.* 2>/dev/null | tr '\n' ' '
 	echo
@@ -204,7 +204,7 @@ fi
 		echo "profile at 100 sources (perf -e cpu-clock in the -icount guest; % of all samples):"
 		# The shares (the module's: its nlicmp_ symbols over the busy,
 		# not idle, samples), then each profile's top symbols.
-		grep '^=== .*share' "$out/profile.txt" | sed 's/^=== /  /'
+		grep '^=== .*share' "$out/profile.txt" | sed 's/^=== /  /; s/ in \[netlink_icmp\]: [0-9.]*%,//'
 		awk '/^=== module: by command/ { on = 1; next } /^===/ { on = 0 }
 			on && $2 == "swapper" { idle += $1 }
 			/^=== module: netlink_icmp symbols/ { sy = 1; next } /^===|^sent=/ { sy = 0 }
