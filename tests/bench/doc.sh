@@ -57,8 +57,8 @@ measured in a guest booted with **`-icount shift=0,sleep=off`**
 exactly 1 ns per guest instruction executed, and jumps over idle time. The
 guest's own clocks (schedstat, `/proc/timer_list`) therefore count **guest
 instructions**, whatever the host's load: "ns" below means "guest
-instructions" (the calibration line checks it: a loop of 200M instructions
-reads as 200M ns). To scale to a real machine, divide by its instructions
+instructions" (the calibration line checks it: a loop of 100M instructions
+reads as 97-100M ns). To scale to a real machine, divide by its instructions
 per ns (for example ~3-4 on a recent x86 core at 3 GHz for this kind of
 code): that scaling is approximate (TCG counts every instruction alike, and
 has no caches or branch predictor), which is why only ratios between paths
@@ -96,17 +96,19 @@ same 1-vCPU guest: generator, stack, path under test, consumer.
   threads, `/proc/PID/task/*/schedstat`, ns) over the same window, per
   packet. For collectd this includes its per-interval reads (a per-time
   cost).
-- **consumer CPU/s against the rate**: 100 sources at 5k pps, 10k, 20k and
-  unpaced (the ceiling), for a fixed number of guest seconds; the
+- **consumer CPU/s against the rate**: 100 sources at 5k pps, 20k and
+  unpaced (the ceiling), for 1 s of guest time starting half an interval
+  after one of collectd's reads (so every window holds one read); the
   consumer's CPU time over the flood's window, per second. collectd's
   should be flat in pps (its work is per read, per source), the NFLOG
   reader's linear (per packet).
 - **collectd per read**: collectd's CPU over 2-3 idle reads after a flood,
-  with the flood's sources tracked (1, 100, 10k; the 1M flood is capped by
-  `MaxSources 10000` and the module's table of 16384 entries).
+  with the flood's sources tracked (as many as the flood reached: a
+  5000-packet flood of the 10k mix reaches 5000).
 - **module share in a profile**: `perf record -e cpu-clock` in the -icount
   guest during a 100-source flood (nft alone, module + collectd,
-  NFLOG + reader): the share of all samples in the `[netlink_icmp]` object.
+  NFLOG + reader): the share of the busy (not idle) samples in the module's
+  functions (`nlicmp_*`).
 
 Sources of variance removed: host load (icount); 9p I/O in a window (the
 tools run from the guest's tmpfs, and the generator enters its namespace
