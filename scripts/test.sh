@@ -193,6 +193,7 @@ fi
 
 if wanted vm; then
 	suite vm-selftest bash tests/vm/selftest.sh
+	suite bench-selftest bash tests/bench/selftest.sh
 fi
 
 kernels=()

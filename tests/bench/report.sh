@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Turns the bench's raw runs (guest.sh's CSV) into the results table and the
-# targets of issue 5, all ratios taken within the same run of the bench.
+# Turns the bench's wall-clock runs (guest.sh's CSV) into the results table and
+# the targets decided there (loss, exact accounting, memory), each within
+# the same run of the bench; CPU costs come from cost-report.sh.
 # usage: report.sh RAW.csv [SUMMARY.csv]
 # Run 0 of each path (warm-up) and sweep runs (run "r<rate>") are left out of
 # the medians.
@@ -139,9 +140,9 @@ END {
 			bad_seen[k], bad_id[k], bad_plugin[k]
 	}
 
-	# --- targets (issue 5) --------------------------------------------------
+	# --- targets (wall clock) --------------------------------------------------
 	print ""
-	print "targets (issue 5), each from this run:"
+	print "targets (wall clock), each from this run:"
 	found = 0
 	for (g = 1; g <= ng; g++) {
 		k = order[g]; split(k, p, SUBSEP)
@@ -155,36 +156,18 @@ END {
 				verdict(MIN >= 99.9, sprintf("min %.3f%%", MIN))
 	}
 	if (!found) print "  module rows: NOT MEASURED (module, nlicmpctl or plugin missing)"
-	for (m = 1; m <= 2; m++) {
-		mix = m == 1 ? "s1" : "s100"
-		km = "a" SUBSEP "module" SUBSEP mix
-		kn = "a" SUBSEP "nflog" SUBSEP mix
-		kb = "a" SUBSEP "bpf" SUBSEP mix
-		if (!(km in EXTRA) || !(kn in EXTRA)) {
-			printf "  extra CPU/pkt <= 1/5 of NFLOG reader, %s: NOT MEASURED\n", mix
-			continue
-		}
-		printf "  extra CPU/pkt <= 1/5 of NFLOG reader, %s: module %+.2f us, nflog %+.2f us: %s\n",
-			mix, EXTRA[km], EXTRA[kn],
-			verdict(EXTRA[km] <= EXTRA[kn] / 5, sprintf("ratio %.2f, target 0.20", EXTRA[kn] ? EXTRA[km] / EXTRA[kn] : 0))
-		if (kb in EXTRA)
-			printf "  extra CPU/pkt close to tc-BPF map, %s: module %+.2f us, bpf %+.2f us (difference %+.2f us/pkt)\n",
-				mix, EXTRA[km], EXTRA[kb], EXTRA[km] - EXTRA[kb]
-		um = med(km, "consumer_us_pkt"); un = med(kn, "consumer_us_pkt")
-		if (isnum(um) && isnum(un) && un > 0)
-			printf "  user CPU/pkt <= 1/10 of NFLOG reader, %s: collectd %.3f us, reader %.3f us: %s\n",
-				mix, um, un, verdict(um <= un / 10, sprintf("ratio %.3f, target 0.100", um / un))
-	}
-	kb2m = "b" SUBSEP "module" SUBSEP "s1"; kb2u = "b" SUBSEP "ulogd" SUBSEP "s1"
-	if ((kb2m, "loss_pct") in n) {
+	# CPU costs: the deterministic part (cost-report.sh), not these runs.
+	for (c = 2; c <= 4; c += 2) {
+		kb2m = "b" c SUBSEP "module" SUBSEP "s1"; kb2u = "b" c SUBSEP "ulogd" SUBSEP "s1"
+		if (!((kb2m, "loss_pct") in n)) { printf "  no loss with %d vCPUs: NOT MEASURED\n", c; continue }
 		# Below 0: the consumer also got a stray packet from before the
 		# nft reading of the window; nothing was lost.
 		stats(kb2m, "loss_pct"); lm = MAX < 0 ? 0 : MAX
 		lu = (kb2u, "loss_pct") in n ? med(kb2u, "loss_pct") : "NA"
 		stats(kb2m, "undelivered"); um = MAX
-		printf "  no loss with 2 vCPUs: module max lost %.3f%% (undelivered max %s), ulogd2 median lost %s%%: %s\n",
-			lm, um, fmt(lu, "%.1f"), verdict(lm == 0 && um == 0, "")
-	} else print "  no loss with 2 vCPUs: NOT MEASURED"
+		printf "  no loss with %d vCPUs: module max lost %.3f%% (undelivered max %s), ulogd2 median lost %s%%: %s\n",
+			c, lm, um, fmt(lu, "%.1f"), verdict(lm == 0 && um == 0, "")
+	}
 	k10 = "a" SUBSEP "module" SUBSEP "s10k"; k1m = "a" SUBSEP "module" SUBSEP "s1M"
 	if ((k10, "rss_kb") in n && (k1m, "rss_kb") in n) {
 		stats(k10, "rss_kb"); r10 = MAX; stats(k1m, "rss_kb"); r1m = MAX

@@ -26,7 +26,9 @@ Environment: NLICMP_VM_LOG (kernel log file), NLICMP_VM_CACHE (cache dir),
 NLICMP_VM_KERNEL (default -k), NLICMP_VM_SLUB_DEBUG (slub_debug= flags,
 empty: none), NLICMP_VM_KERNEL_DIR (boot the kernel of that directory, see
 kernels.sh), NLICMP_VM_TIMEOUT_SCALE (multiplies -t, for slow debug
-kernels); NLICMP_* variables are passed to CMD.
+kernels), NLICMP_VM_ICOUNT (QEMU -icount value, e.g. shift=0,sleep=off:
+guest time follows the guest's instruction count, for repeatable CPU costs);
+NLICMP_* variables are passed to CMD.
 EOF
 	exit 2
 }
@@ -290,9 +292,15 @@ cmdline="console=ttyS0 rdinit=/init panic=-1 oops=panic"
 cmdline+=" no_timer_check mitigations=off printk.devkmsg=on"
 cmdline+=" i8042.noaux i8042.nokbd"
 
+# Deterministic mode (benchmarks): guest time = guest instructions, so CPU
+# costs measured inside the guest do not depend on the host's load.
+icount_args=()
+[ -z "${NLICMP_VM_ICOUNT:-}" ] || icount_args=(-icount "$NLICMP_VM_ICOUNT")
+
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -no-reboot -display none \
 	-machine q35 -accel tcg -cpu qemu64 -smp "$cpus" -m "$mem" \
+	"${icount_args[@]}" \
 	-kernel "$cache/vmlinux" -initrd "$cache/initramfs.cpio" \
 	-append "$cmdline" \
 	-chardev "file,id=con,path=$(qarg "$log")" -serial chardev:con \

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Self-checks of the benchmark's footing (scripts/test.sh runs it with the
+# vm suite; one guest boot, well under a minute on two idle cores): its
+# scripts parse, its generator and calibration loop build, and the
+# deterministic mode (vm.sh with NLICMP_VM_ICOUNT) counts guest
+# instructions: a fixed loop reads the same guest time on every run, and
+# 1 ns per instruction. Prints "N passed, N failed".
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=$repo/build/bench
+passed=0
+failed=0
+
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok   $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name"
+		failed=$((failed + 1))
+	fi
+}
+
+parse_all() {
+	local f rc=0
+	for f in "$here"/*.sh; do
+		bash -n "$f" || rc=1
+	done
+	return $rc
+}
+check "bench scripts parse (bash -n)" parse_all
+
+build() {
+	mkdir -p "$out" &&
+		make -s -f "$here/bench.mk" B="$out" "$out/icmpflood" "$out/spin"
+}
+check "icmpflood and spin build (static)" build
+
+# Three runs of 100M instructions in one -icount guest: the median within
+# 2% of 100M ns, the spread (max - min over median) within 2%.
+icount_check() {
+	local res
+	[ -x "$out/spin" ] || return 1
+	res=$(cd "$repo" && NLICMP_VM_ICOUNT=shift=0,sleep=off NLICMP_VM_SLUB_DEBUG= \
+		tests/vm/vm.sh -t 300 -- sh -c "cp '$out/spin' /tmp/spin &&
+			for i in 0 1 2 3; do /tmp/spin 50000000; done" 2>&1) || {
+		echo "$res"
+		return 1
+	}
+	awk -v res="$res" 'BEGIN {
+		m = split(res, l, "\n")
+		for (i = 2; i <= m; i++)	# the first run warms up
+			if (match(l[i], / ns=[0-9]+/))
+				v[++n] = substr(l[i], RSTART + 4, RLENGTH - 4) / 1e8
+		if (n != 3) { print "     got: " res; exit 1 }
+		for (i = 1; i <= 3; i++) {
+			if (i == 1 || v[i] < lo) lo = v[i]
+			if (i == 1 || v[i] > hi) hi = v[i]
+			s += v[i]
+		}
+		med = s - lo - hi
+		printf "     ns per instruction: %.4f %.4f %.4f\n", v[1], v[2], v[3]
+		exit !(med > 0.98 && med < 1.02 && (hi - lo) / med <= 0.02)
+	}'
+}
+check "-icount: 1 ns per guest instruction, spread <= 2%" icount_check
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
