@@ -70,8 +70,8 @@ static int nlicmp_may_listen(struct sk_buff *skb, struct genl_info *info)
 {
 	if (nlicmp_userns_listeners || netlink_capable(skb, CAP_NET_ADMIN))
 		return 0;
-	GENL_SET_ERR_MSG(info,
-			 "needs CAP_NET_ADMIN in the initial user namespace (userns_listeners=0)");
+	NL_SET_ERR_MSG_MOD(info->extack,
+			   "needs CAP_NET_ADMIN in the initial user namespace (userns_listeners=0)");
 	return -EPERM;
 }
 
@@ -212,7 +212,8 @@ again:
 		nlmsg_free(msg);
 		if (++tries < 3)
 			goto again;
-		GENL_SET_ERR_MSG(info, "listeners kept changing, try again");
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "listeners kept changing, try again");
 		return -EAGAIN;
 	}
 	genlmsg_end(msg, hdr);
