@@ -60,13 +60,13 @@ test_register_userns() {
 	load userns_listeners=1 || fail "insmod failed"
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 		unshare --user --map-root-user --net \
-		sh -c "ip link set lo up; $CTL listen --timeout 8 -v &
-		       for i in \$(seq 50); do
+		sh -c "ip link set lo up; $CTL listen -v & lp=\$!
+		       for i in \$(seq 100); do
 			       $CTL stats | grep -q '^listeners 1$' && break
 			       sleep 0.1
 		       done
 		       ping -q -c 3 -i 0.05 127.0.0.1 >/dev/null; sleep 1;
-		       $CTL stats; wait" 2>&1) ||
+		       $CTL stats; kill \$lp; wait" 2>&1) ||
 		fail "listen in an owned netns failed: $out"
 	echo "$out" | grep -q "^listeners 1$" || fail "no listener in the new netns: $out"
 	# Child namespaces get the smaller caps.
