@@ -49,12 +49,14 @@ test_userns_budget() {
 		as_nobody unshare --user --map-root-user --net bash -c '
 			d='$dir' i='$i'
 			ip link set lo up
+			# icmpflood sends to documentation prefixes only.
+			ip addr add 2001:db8::1/128 dev lo nodad
 			touch $d/ready.$i
 			while [ ! -e $d/go ]; do sleep 0.2; done
 			"$CTL" listen >/dev/null 2>$d/err.$i &
 			lp=$!
 			sleep 1
-			"$FLOOD" -q -i lo -m 00:00:00:00:00:00 -d ::1 -n 100000 -r \
+			"$FLOOD" -q -i lo -m 00:00:00:00:00:00 -d 2001:db8::1 -n 100000 -r \
 				-c 1200 -t 20 >/dev/null 2>&1
 			"$CTL" stats >$d/stats.$i
 			touch $d/done.$i
