@@ -107,7 +107,7 @@ test_portid_reuse() {
 	[ -n "${FLOOD:-}" ] && [ -x "$FLOOD" ] || fail "icmpflood not built"
 	load max_entries=65536 idle_ms=600000 || fail "insmod failed"
 	topo_up
-	listen_bg "" /dev/null
+	listen_bg "" /tmp/pa.out
 	pa=$LPID
 	wait_listeners 1 || fail "listener A did not register"
 	portid=$("$CTL" stats | awk '$1 == "listener" { print $2; exit }')
@@ -128,11 +128,15 @@ test_portid_reuse() {
 	gp=$!
 	track $gp
 	sleep 0.2
+	# Else the port id was free before: nothing would be tested.
+	kill -0 "$pa" 2>/dev/null ||
+		fail "listener A exited by itself: $(tail -n 3 /tmp/pa.out.err)"
 	kill -KILL "$pa"
 	wait "$pa" "$gp" 2>/dev/null
 	out=$(cat /tmp/grab.out)
 	log "listener A (port id $portid) killed at $(stat entries) entries, $(stat flushes) flushes; $out"
 	echo "$out" | grep -q " bound yes " || fail "port id never free: $out"
+	echo "$out" | grep -q " tries 1 " && fail "port id free before A was killed: $out"
 	echo "$out" | grep -q " events 0$" || fail "another socket got A's events: $out"
 	listen_stop "$pb"
 }
