@@ -487,6 +487,9 @@ static int cmd_grab(uint32_t portid, double seconds)
 		perror("socket");
 		return 2;
 	}
+	/* The caller closes the port id's socket once this is printed. */
+	printf("grab trying portid %u\n", portid);
+	fflush(stdout);
 	while (now_ms() < end) {
 		tries++;
 		if (!bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {

@@ -127,13 +127,16 @@ test_portid_reuse() {
 	as_nobody "$TOOL" grab "$portid" 4 >/tmp/grab.out 2>&1 &
 	gp=$!
 	track $gp
-	sleep 0.2
+	for i in $(seq 100); do
+		grep -q '^grab trying' /tmp/grab.out && break
+		sleep 0.1
+	done
 	# Else the port id was free before: nothing would be tested.
 	kill -0 "$pa" 2>/dev/null ||
 		fail "listener A exited by itself: $(tail -n 3 /tmp/pa.out.err)"
 	kill -KILL "$pa"
 	wait "$pa" "$gp" 2>/dev/null
-	out=$(cat /tmp/grab.out)
+	out=$(grep '^grab portid' /tmp/grab.out)
 	log "listener A (port id $portid) killed at $(stat entries) entries, $(stat flushes) flushes; $out"
 	echo "$out" | grep -q " bound yes " || fail "port id never free: $out"
 	echo "$out" | grep -q " tries 1 " && fail "port id free before A was killed: $out"
