@@ -33,17 +33,25 @@ enum nlicmp_cmd {
 	 * A_ECHO_TEXT = "netlink_icmp <release>: <text>", A_VERSION.
 	 */
 	NLICMP_CMD_ECHO,
-	/* Make the sending socket's port id a listener in its network
-	 * namespace. No attributes. Needs CAP_NET_ADMIN. Errors: EPERM,
-	 * EEXIST (already registered), ENOSPC (max_listeners reached).
+	/* Make the sending socket a listener in its network namespace. No
+	 * attributes. Needs CAP_NET_ADMIN in the initial user namespace; with
+	 * the module parameter userns_listeners=1, CAP_NET_ADMIN in the user
+	 * namespace that owns the network namespace is enough. Errors (with
+	 * an extack message): EPERM; EEXIST (already registered); ENOSPC
+	 * (the namespace's S_MAX_LISTENERS, or max_listeners_total of all
+	 * namespaces, reached); ENOMEM; ESHUTDOWN (the module is unloading).
 	 */
 	NLICMP_CMD_REGISTER,
-	/* Stop being a listener. No attributes. Needs CAP_NET_ADMIN.
-	 * ENOENT if the port id is not registered.
+	/* Stop being a listener. No attributes. Same permission as REGISTER.
+	 * The listener first gets every record pending (a last EVENT, before
+	 * the ack). ENOENT if the socket is not registered.
 	 */
 	NLICMP_CMD_UNREGISTER,
-	/* Request: no attributes. Reply (same command): A_STATS, then one
-	 * A_LISTENER per registered listener of the caller's namespace.
+	/* Request: no attributes. Reply (same command): A_STATS, then, to a
+	 * caller with CAP_NET_ADMIN over the namespace (its owning user
+	 * namespace) only, one A_LISTENER per registered listener of the
+	 * caller's namespace. EAGAIN if listeners kept registering while the
+	 * reply was built.
 	 */
 	NLICMP_CMD_GET_STATS,
 	/* Kernel to listener, unicast, every flush interval and sooner when
@@ -98,15 +106,25 @@ enum nlicmp_stat_attr {
 	NLICMP_S_UNSPEC,
 	NLICMP_S_PAD,
 	NLICMP_S_SEEN,		/* u64: ICMP/ICMPv6 packets the hooks saw */
-	NLICMP_S_MALFORMED,	/* u64: of those, with a truncated header */
+	NLICMP_S_MALFORMED,	/* u64: of those, with a truncated header, or
+				 * IPv6 whose extension-header chain is cut
+				 * short (it may have been ICMPv6)
+				 */
 	NLICMP_S_UNATTRIBUTED,	/* u64: counted without a source: no room in
-				 * the table, or no memory (S_NOMEM)
+				 * the table (this namespace's bound or the
+				 * global one), or no memory (S_NOMEM).
+				 * Counted only while a listener exists.
 				 */
 	NLICMP_S_NOMEM,		/* u64: of those, no memory for a new entry */
 	NLICMP_S_ENTRIES,	/* u32: table entries now */
-	NLICMP_S_MAX_ENTRIES,	/* u32: table bound (module parameter) */
+	NLICMP_S_MAX_ENTRIES,	/* u32: this namespace's table bound:
+				 * max_entries, child_max_entries in a
+				 * namespace other than the initial one
+				 */
 	NLICMP_S_LISTENERS,	/* u32: registered listeners now */
-	NLICMP_S_MAX_LISTENERS,	/* u32: module parameter */
+	NLICMP_S_MAX_LISTENERS,	/* u32: this namespace's bound: max_listeners,
+				 * child_max_listeners in a child namespace
+				 */
 	NLICMP_S_FLUSHES,	/* u64: flushes done */
 	NLICMP_S_FLUSH_MS,	/* u32: flush interval (module parameter) */
 	__NLICMP_S_MAX,

@@ -2,10 +2,16 @@
 /*
  * netlink_icmp: state shared by the module's files.
  *
- * One struct nlicmp_net per network namespace. The packet path (hooks)
- * touches only per-CPU counters and the RCU hash table; everything else
- * (listeners, harvest baselines, the event batch) belongs to the flush and
- * the netlink handlers and is serialised by nlicmp_net.lock.
+ * One struct nlicmp_net per network namespace, kept small: a namespace
+ * that never had a listener pays for its per-CPU packet counters, an empty
+ * table and a few words. What only listeners need (per-type counters of
+ * unattributed packets, the event batch) is struct nlicmp_lazy, allocated
+ * at the first REGISTER and freed after the last listener left.
+ *
+ * The packet path (hooks) touches only per-CPU counters, the RCU hash
+ * table and atomics. The flush, REGISTER and UNREGISTER are serialised by
+ * nlicmp_net.lock; GET_STATS and the NETLINK_URELEASE notifier never take
+ * it (RCU and per-CPU sums).
  */
 #ifndef _NLICMP_H
 #define _NLICMP_H
@@ -16,8 +22,10 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
@@ -32,6 +40,16 @@ extern unsigned int nlicmp_flush_ms;
 extern unsigned int nlicmp_max_entries;
 extern unsigned int nlicmp_idle_ms;
 extern unsigned int nlicmp_batch_records;
+extern bool nlicmp_userns_listeners;
+
+/* The flush runs here: unbound, its own, destroyed at module exit. */
+extern struct workqueue_struct *nlicmp_wq;
+
+/* Budgets shared by every namespace (nlicmp_main.c). */
+bool nlicmp_budget_entry_get(void);
+void nlicmp_budget_entry_put(void);
+bool nlicmp_budget_listener_get(void);
+void nlicmp_budget_listener_put(void);
 
 /* Index of a family in the per-family counters. */
 enum nlicmp_fam {
@@ -52,11 +70,22 @@ struct nlicmp_key {
 
 #define NLICMP_ENTRY_DIRTY	0
 
+/*
+ * An entry's packets and bytes share one 64-bit word, so that the flush
+ * takes both with one exchange and a record never carries packets without
+ * their bytes: packets in the top 24 bits, bytes in the low 40. The hook
+ * kicks a flush when either half is half full, long before it overflows.
+ */
+#define NLICMP_BYTES_BITS	40
+#define NLICMP_BYTES_MASK	((1ULL << NLICMP_BYTES_BITS) - 1)
+#define NLICMP_ONE_PACKET	(1ULL << NLICMP_BYTES_BITS)
+#define NLICMP_KICK_PACKETS	(1ULL << 23)
+#define NLICMP_KICK_BYTES	(1ULL << (NLICMP_BYTES_BITS - 1))
+
 struct nlicmp_entry {
 	struct rhash_head	node;
 	struct nlicmp_key	key;
-	atomic64_t		packets;	/* since the last harvest */
-	atomic64_t		bytes;
+	atomic64_t		count;		/* packets:bytes since the last harvest */
 	unsigned long		flags;		/* NLICMP_ENTRY_DIRTY */
 	struct llist_node	dirty_node;	/* on nlicmp_net.dirty */
 	struct list_head	dead_node;	/* unlinked, waiting for RCU */
@@ -68,27 +97,61 @@ struct nlicmp_count {
 	u64	bytes;
 };
 
-/* Per-CPU counters every ICMP packet touches. */
+/*
+ * Per-CPU counters every ICMP packet may touch, written by the hooks of
+ * one CPU (softirq), read by GET_STATS and the flush through syncp, so
+ * that 32-bit kernels never see a torn value.
+ */
 struct nlicmp_pcpu {
-	u64			seen;
-	u64			nomem;
-	struct nlicmp_count	malformed[NLICMP_NFAM];
+	struct u64_stats_sync	syncp;
+	u64_stats_t		seen;
+	u64_stats_t		unattr;		/* only while a listener exists */
+	u64_stats_t		nomem;		/* of unattr */
+	u64_stats_t		malformed_packets[NLICMP_NFAM];
+	u64_stats_t		malformed_bytes[NLICMP_NFAM];
 };
 
-/* Packets whose key found no room in the table, per family and type. */
+#define NLICMP_NTYPES		(NLICMP_NFAM * 256)
+
+/*
+ * Packets whose key found no room in the table, per family and type, on
+ * one CPU. @dirty marks the types that moved since the flush last looked,
+ * so a flush reads what changed, not all 512 types of every CPU.
+ */
 struct nlicmp_unattr {
-	struct nlicmp_count	type[NLICMP_NFAM][256];
+	struct u64_stats_sync	syncp;
+	u64_stats_t		packets[NLICMP_NTYPES];
+	u64_stats_t		bytes[NLICMP_NTYPES];
+	unsigned long		dirty[BITS_TO_LONGS(NLICMP_NTYPES)];
 };
 
 struct nlicmp_listener {
-	struct list_head	node;
+	struct list_head	node;		/* RCU list nlicmp_net.listeners */
+	struct rcu_head		rcu;
 	u32			portid;
+	/*
+	 * Its socket, held: the flush sends only while that socket lives,
+	 * never to a port id another socket may have taken since.
+	 */
+	struct sock		*sk;
 	u32			seq;		/* of the last event sent */
-	u64			delivered;
-	u64			queue_full;
-	u64			nomem;
-	u64			messages;
-	u64			messages_lost;
+	/* Written by the flush (ns->lock), read by GET_STATS under RCU. */
+	struct u64_stats_sync	syncp;
+	u64_stats_t		delivered;
+	u64_stats_t		queue_full;
+	u64_stats_t		nomem;
+	u64_stats_t		messages;
+	u64_stats_t		messages_lost;
+};
+
+/* A consistent copy of a listener's counters. */
+struct nlicmp_lsn_stats {
+	u32	portid;
+	u64	delivered;
+	u64	queue_full;
+	u64	nomem;
+	u64	messages;
+	u64	messages_lost;
 };
 
 enum nlicmp_rec_kind {
@@ -122,14 +185,24 @@ struct nlicmp_batch {
 	struct nlicmp_record	rec[NLICMP_BATCH_MAX];
 };
 
+/* What a namespace needs only while it has listeners. */
+struct nlicmp_lazy {
+	struct rcu_head			rcu;
+	struct nlicmp_unattr __percpu	*unattr;
+	/* What the flush already harvested from unattr. */
+	struct nlicmp_count		unattr_done[NLICMP_NTYPES];
+	struct nlicmp_batch		batch;
+};
+
 struct nlicmp_net {
 	/* Read by every packet, written rarely. */
 	struct net			*net;
 	struct nlicmp_pcpu __percpu	*pcpu;
-	/* From the first REGISTER on; never freed before the netns. */
-	struct nlicmp_unattr __percpu	*unattr;
+	struct nlicmp_lazy __rcu	*lazy;
 	/* Read without the lock by the hooks: >0 means "fill the table". */
 	unsigned int			n_listeners;
+	unsigned int			max_entries;	/* this namespace's cap */
+	unsigned int			max_listeners;
 	struct rhashtable		table;
 
 	/* Written by the packet path on new keys and dirty transitions only. */
@@ -142,12 +215,13 @@ struct nlicmp_net {
 	struct list_head		listeners;
 	struct delayed_work		flush_work;
 	bool				closing;
-	u64				flushes;
+	atomic64_t			flushes;	/* read by GET_STATS */
 	unsigned long			last_reap;
+	/* Unlinked idle entries and the RCU state that frees them. */
+	struct list_head		dead;
+	unsigned long			dead_gp;
 	/* What the flush already harvested from the per-CPU counters. */
 	struct nlicmp_count		malformed_done[NLICMP_NFAM];
-	struct nlicmp_unattr		*unattr_done;
-	struct nlicmp_batch		batch;
 
 	struct list_head		all_node;	/* on nlicmp_all_nets */
 };
@@ -157,14 +231,23 @@ struct nlicmp_net *nlicmp_pernet(const struct net *net);
 /* nlicmp_counters.c */
 int nlicmp_counters_init(struct nlicmp_net *ns);
 void nlicmp_counters_exit(struct nlicmp_net *ns);
-int nlicmp_counters_enable_unattr(struct nlicmp_net *ns);
+void nlicmp_count_seen(struct nlicmp_net *ns);
+void nlicmp_count_malformed(struct nlicmp_net *ns, unsigned int fam,
+			    unsigned int len);
+void nlicmp_count_nomem(struct nlicmp_net *ns);
 void nlicmp_count_unattr(struct nlicmp_net *ns, const struct nlicmp_key *key,
 			 unsigned int len);
-u64 nlicmp_sum_seen(struct nlicmp_net *ns);
-u64 nlicmp_sum_malformed(struct nlicmp_net *ns);
-u64 nlicmp_sum_unattr(struct nlicmp_net *ns);
-u64 nlicmp_sum_nomem(struct nlicmp_net *ns);
+struct nlicmp_totals {
+	u64	seen;
+	u64	malformed;
+	u64	unattr;
+	u64	nomem;
+};
+void nlicmp_sum_totals(struct nlicmp_net *ns, struct nlicmp_totals *t);
 void nlicmp_harvest_counters(struct nlicmp_net *ns);
+struct nlicmp_lazy *nlicmp_lazy_alloc(void);
+void nlicmp_lazy_free_rcu(struct nlicmp_lazy *lazy);
+void nlicmp_lazy_free(struct nlicmp_lazy *lazy);
 
 /* nlicmp_table.c */
 int nlicmp_table_init(struct nlicmp_net *ns);
@@ -172,6 +255,7 @@ void nlicmp_table_exit(struct nlicmp_net *ns);
 void nlicmp_table_account(struct nlicmp_net *ns, const struct nlicmp_key *key,
 			  unsigned int len);
 void nlicmp_table_harvest(struct nlicmp_net *ns, bool reap);
+bool nlicmp_table_busy(struct nlicmp_net *ns);
 int nlicmp_table_cache_create(void);
 void nlicmp_table_cache_destroy(void);
 
@@ -187,20 +271,23 @@ void nlicmp_flush_kick(struct nlicmp_net *ns);
 void nlicmp_batch_add(struct nlicmp_net *ns, const struct nlicmp_record *rec);
 
 /* nlicmp_listeners.c */
-int nlicmp_listener_add(struct nlicmp_net *ns, u32 portid,
+int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 			struct netlink_ext_ack *extack);
 int nlicmp_listener_del(struct nlicmp_net *ns, u32 portid,
 			struct netlink_ext_ack *extack);
-void nlicmp_listener_drop(struct nlicmp_net *ns, struct nlicmp_listener *l);
+bool nlicmp_listener_gone(const struct nlicmp_listener *l);
+void nlicmp_listeners_reap(struct nlicmp_net *ns);
 void nlicmp_listeners_clear(struct nlicmp_net *ns);
+void nlicmp_listener_stats(struct nlicmp_listener *l,
+			   struct nlicmp_lsn_stats *s);
 int nlicmp_notifier_register(void);
 void nlicmp_notifier_unregister(void);
 
 /* nlicmp_genl.c */
 int nlicmp_genl_register(void);
 void nlicmp_genl_unregister(void);
-int nlicmp_genl_send_event(struct nlicmp_net *ns, struct nlicmp_listener *l,
-			   const struct nlicmp_batch *b);
+void nlicmp_genl_send_event(struct nlicmp_net *ns, struct nlicmp_listener *l,
+			    const struct nlicmp_batch *b);
 size_t nlicmp_record_size(const struct nlicmp_record *rec);
 size_t nlicmp_event_budget(void);
 

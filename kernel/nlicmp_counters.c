@@ -5,11 +5,18 @@
  * records.
  *
  * The counters only ever grow; a flush remembers the sums it already
- * took, so each packet is reported by exactly one flush. A u64 is read
- * whole on the 64-bit machines this module is built for.
+ * took, so each packet is reported by exactly one flush. Every read goes
+ * through u64_stats_sync: whole on 32-bit kernels too, and packets and
+ * bytes of one counter taken from the same instant.
+ *
+ * GET_STATS reads a few totals per CPU. The flush reads the malformed
+ * totals per CPU and, for unattributed packets, only the types some CPU
+ * marked dirty since the previous flush.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
@@ -17,120 +24,194 @@
 
 int nlicmp_counters_init(struct nlicmp_net *ns)
 {
-	ns->pcpu = alloc_percpu(struct nlicmp_pcpu);
-	return ns->pcpu ? 0 : -ENOMEM;
+	struct nlicmp_pcpu __percpu *pcpu;
+	int cpu;
+
+	pcpu = alloc_percpu_gfp(struct nlicmp_pcpu, GFP_KERNEL_ACCOUNT);
+	if (!pcpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(pcpu, cpu)->syncp);
+	ns->pcpu = pcpu;
+	return 0;
 }
 
 void nlicmp_counters_exit(struct nlicmp_net *ns)
 {
-	free_percpu(ns->unattr);
-	kfree(ns->unattr_done);
 	free_percpu(ns->pcpu);
 }
 
-/*
- * The per-type counters take 8 KiB per CPU: only namespaces that ever had
- * a listener pay for them. Called with ns->lock held, before the hooks can
- * see a listener (they only use ns->unattr when n_listeners > 0).
- */
-int nlicmp_counters_enable_unattr(struct nlicmp_net *ns)
+/* Process context, caller's memcg. */
+struct nlicmp_lazy *nlicmp_lazy_alloc(void)
 {
-	struct nlicmp_unattr __percpu *unattr;
-	struct nlicmp_unattr *done;
+	struct nlicmp_lazy *lazy;
+	int cpu;
 
-	if (ns->unattr)
-		return 0;
-	unattr = alloc_percpu(struct nlicmp_unattr);
-	done = kzalloc(sizeof(*done), GFP_KERNEL);
-	if (!unattr || !done) {
-		free_percpu(unattr);
-		kfree(done);
-		return -ENOMEM;
+	lazy = kvzalloc(sizeof(*lazy), GFP_KERNEL_ACCOUNT);
+	if (!lazy)
+		return NULL;
+	lazy->unattr = alloc_percpu_gfp(struct nlicmp_unattr,
+					GFP_KERNEL_ACCOUNT);
+	if (!lazy->unattr) {
+		kvfree(lazy);
+		return NULL;
 	}
-	ns->unattr_done = done;
-	ns->unattr = unattr;
-	return 0;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(lazy->unattr, cpu)->syncp);
+	return lazy;
 }
 
+void nlicmp_lazy_free(struct nlicmp_lazy *lazy)
+{
+	if (!lazy)
+		return;
+	free_percpu(lazy->unattr);
+	kvfree(lazy);
+}
+
+static void nlicmp_lazy_free_cb(struct rcu_head *head)
+{
+	nlicmp_lazy_free(container_of(head, struct nlicmp_lazy, rcu));
+}
+
+/* Once no hook can still hold it; never waits. */
+void nlicmp_lazy_free_rcu(struct nlicmp_lazy *lazy)
+{
+	call_rcu(&lazy->rcu, nlicmp_lazy_free_cb);
+}
+
+/*
+ * Writers: the hooks, in softirq (or with BH disabled) on their own CPU,
+ * so updates of one CPU's counters never nest.
+ */
+void nlicmp_count_seen(struct nlicmp_net *ns)
+{
+	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
+
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_inc(&pc->seen);
+	u64_stats_update_end(&pc->syncp);
+}
+
+void nlicmp_count_malformed(struct nlicmp_net *ns, unsigned int fam,
+			    unsigned int len)
+{
+	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
+
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_inc(&pc->seen);
+	u64_stats_inc(&pc->malformed_packets[fam]);
+	u64_stats_add(&pc->malformed_bytes[fam], len);
+	u64_stats_update_end(&pc->syncp);
+}
+
+/* No memory for a new entry; nlicmp_count_unattr() follows. */
+void nlicmp_count_nomem(struct nlicmp_net *ns)
+{
+	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
+
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_inc(&pc->nomem);
+	u64_stats_update_end(&pc->syncp);
+}
+
+/* Under RCU (the hooks), with a listener registered. */
 void nlicmp_count_unattr(struct nlicmp_net *ns, const struct nlicmp_key *key,
 			 unsigned int len)
 {
-	this_cpu_inc(ns->unattr->type[key->fam][key->type].packets);
-	this_cpu_add(ns->unattr->type[key->fam][key->type].bytes, len);
+	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
+	unsigned int i = key->fam * 256 + key->type;
+	struct nlicmp_lazy *lazy;
+	struct nlicmp_unattr *u;
+
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_inc(&pc->unattr);
+	u64_stats_update_end(&pc->syncp);
+
+	lazy = rcu_dereference(ns->lazy);
+	if (!lazy)
+		/* The last listener just left: nobody gets a record. */
+		return;
+	u = this_cpu_ptr(lazy->unattr);
+	u64_stats_update_begin(&u->syncp);
+	u64_stats_inc(&u->packets[i]);
+	u64_stats_add(&u->bytes[i], len);
+	u64_stats_update_end(&u->syncp);
+	/*
+	 * Counts before the mark (pairs with the flush's xchg() of the
+	 * bitmap): a flush that takes the mark sees these counts.
+	 */
+	smp_mb();
+	if (!test_bit(i, u->dirty))
+		set_bit(i, u->dirty);
 }
 
-u64 nlicmp_sum_seen(struct nlicmp_net *ns)
+void nlicmp_sum_totals(struct nlicmp_net *ns, struct nlicmp_totals *t)
 {
-	u64 sum = 0;
+	unsigned int start;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(ns->pcpu, cpu)->seen);
-	return sum;
-}
+	memset(t, 0, sizeof(*t));
+	for_each_possible_cpu(cpu) {
+		const struct nlicmp_pcpu *pc = per_cpu_ptr(ns->pcpu, cpu);
+		u64 seen, malformed, unattr, nomem;
 
-u64 nlicmp_sum_nomem(struct nlicmp_net *ns)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(ns->pcpu, cpu)->nomem);
-	return sum;
+		do {
+			start = u64_stats_fetch_begin(&pc->syncp);
+			seen = u64_stats_read(&pc->seen);
+			malformed = u64_stats_read(&pc->malformed_packets[0]) +
+				    u64_stats_read(&pc->malformed_packets[1]);
+			unattr = u64_stats_read(&pc->unattr);
+			nomem = u64_stats_read(&pc->nomem);
+		} while (u64_stats_fetch_retry(&pc->syncp, start));
+		t->seen += seen;
+		t->malformed += malformed;
+		t->unattr += unattr;
+		t->nomem += nomem;
+	}
 }
 
 static struct nlicmp_count nlicmp_sum_malformed_fam(struct nlicmp_net *ns,
 						    unsigned int fam)
 {
 	struct nlicmp_count sum = {};
-	const struct nlicmp_pcpu *pc;
+	unsigned int start;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		pc = per_cpu_ptr(ns->pcpu, cpu);
-		sum.packets += READ_ONCE(pc->malformed[fam].packets);
-		sum.bytes += READ_ONCE(pc->malformed[fam].bytes);
+		const struct nlicmp_pcpu *pc = per_cpu_ptr(ns->pcpu, cpu);
+		u64 packets, bytes;
+
+		do {
+			start = u64_stats_fetch_begin(&pc->syncp);
+			packets = u64_stats_read(&pc->malformed_packets[fam]);
+			bytes = u64_stats_read(&pc->malformed_bytes[fam]);
+		} while (u64_stats_fetch_retry(&pc->syncp, start));
+		sum.packets += packets;
+		sum.bytes += bytes;
 	}
 	return sum;
 }
 
-u64 nlicmp_sum_malformed(struct nlicmp_net *ns)
-{
-	u64 sum = 0;
-	unsigned int fam;
-
-	for (fam = 0; fam < NLICMP_NFAM; fam++)
-		sum += nlicmp_sum_malformed_fam(ns, fam).packets;
-	return sum;
-}
-
-static struct nlicmp_count nlicmp_sum_unattr_type(struct nlicmp_net *ns,
-						  unsigned int fam,
-						  unsigned int type)
+static struct nlicmp_count nlicmp_sum_unattr_type(struct nlicmp_lazy *lazy,
+						  unsigned int i)
 {
 	struct nlicmp_count sum = {};
-	const struct nlicmp_count *c;
+	unsigned int start;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		c = &per_cpu_ptr(ns->unattr, cpu)->type[fam][type];
-		sum.packets += READ_ONCE(c->packets);
-		sum.bytes += READ_ONCE(c->bytes);
+		const struct nlicmp_unattr *u = per_cpu_ptr(lazy->unattr, cpu);
+		u64 packets, bytes;
+
+		do {
+			start = u64_stats_fetch_begin(&u->syncp);
+			packets = u64_stats_read(&u->packets[i]);
+			bytes = u64_stats_read(&u->bytes[i]);
+		} while (u64_stats_fetch_retry(&u->syncp, start));
+		sum.packets += packets;
+		sum.bytes += bytes;
 	}
-	return sum;
-}
-
-/* Caller holds ns->lock: ns->unattr does not change under it. */
-u64 nlicmp_sum_unattr(struct nlicmp_net *ns)
-{
-	unsigned int fam, type;
-	u64 sum = 0;
-
-	if (!ns->unattr)
-		return 0;
-	for (fam = 0; fam < NLICMP_NFAM; fam++)
-		for (type = 0; type < 256; type++)
-			sum += nlicmp_sum_unattr_type(ns, fam, type).packets;
 	return sum;
 }
 
@@ -144,23 +225,44 @@ static bool nlicmp_take_delta(struct nlicmp_count *done,
 	return rec->packets || rec->bytes;
 }
 
-/* Turn what the per-CPU counters gained since the last flush into records. */
+/* The types some CPU marked since the last call; the marks are cleared. */
+static void nlicmp_take_dirty(struct nlicmp_lazy *lazy, unsigned long *dirty)
+{
+	unsigned int w;
+	int cpu;
+
+	bitmap_zero(dirty, NLICMP_NTYPES);
+	for_each_possible_cpu(cpu) {
+		struct nlicmp_unattr *u = per_cpu_ptr(lazy->unattr, cpu);
+
+		for (w = 0; w < BITS_TO_LONGS(NLICMP_NTYPES); w++)
+			if (READ_ONCE(u->dirty[w]))
+				dirty[w] |= xchg(&u->dirty[w], 0);
+	}
+}
+
+/*
+ * Turn what the per-CPU counters gained since the last flush into records.
+ * ns->lock held.
+ */
 void nlicmp_harvest_counters(struct nlicmp_net *ns)
 {
+	DECLARE_BITMAP(dirty, NLICMP_NTYPES);
 	struct nlicmp_record rec = {};
-	unsigned int fam, type;
+	struct nlicmp_lazy *lazy;
+	unsigned int fam, i;
 
-	if (ns->unattr) {
+	lazy = rcu_dereference_protected(ns->lazy, lockdep_is_held(&ns->lock));
+	if (lazy) {
+		nlicmp_take_dirty(lazy, dirty);
 		rec.kind = NLICMP_REC_UNATTR;
-		for (fam = 0; fam < NLICMP_NFAM; fam++) {
-			for (type = 0; type < 256; type++) {
-				rec.fam = fam;
-				rec.type = type;
-				if (nlicmp_take_delta(&ns->unattr_done->type[fam][type],
-						      nlicmp_sum_unattr_type(ns, fam, type),
-						      &rec))
-					nlicmp_batch_add(ns, &rec);
-			}
+		for_each_set_bit(i, dirty, NLICMP_NTYPES) {
+			rec.fam = i / 256;
+			rec.type = i % 256;
+			if (nlicmp_take_delta(&lazy->unattr_done[i],
+					      nlicmp_sum_unattr_type(lazy, i),
+					      &rec))
+				nlicmp_batch_add(ns, &rec);
 		}
 	}
 

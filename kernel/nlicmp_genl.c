@@ -60,14 +60,38 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/*
+ * The family is .parallel_ops (no genl_mutex), so the permission that
+ * depends on a module parameter is checked here: the op's static flag
+ * (GENL_UNS_ADMIN_PERM) is the floor, and unless userns_listeners is set
+ * CAP_NET_ADMIN is needed in the initial user namespace as well.
+ */
+static int nlicmp_may_listen(struct sk_buff *skb, struct genl_info *info)
+{
+	if (nlicmp_userns_listeners || netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_MOD(info->extack,
+			   "needs CAP_NET_ADMIN in the initial user namespace (userns_listeners=0)");
+	return -EPERM;
+}
+
 static int nlicmp_cmd_register(struct sk_buff *skb, struct genl_info *info)
 {
+	int err = nlicmp_may_listen(skb, info);
+
+	if (err)
+		return err;
 	return nlicmp_listener_add(nlicmp_pernet(genl_info_net(info)),
-				   info->snd_portid, info->extack);
+				   NETLINK_CB(skb).sk, info->snd_portid,
+				   info->extack);
 }
 
 static int nlicmp_cmd_unregister(struct sk_buff *skb, struct genl_info *info)
 {
+	int err = nlicmp_may_listen(skb, info);
+
+	if (err)
+		return err;
 	return nlicmp_listener_del(nlicmp_pernet(genl_info_net(info)),
 				   info->snd_portid, info->extack);
 }
@@ -79,7 +103,7 @@ static size_t nlicmp_listener_size(void)
 }
 
 static int nlicmp_put_listener(struct sk_buff *msg,
-			       const struct nlicmp_listener *l)
+			       const struct nlicmp_lsn_stats *l)
 {
 	struct nlattr *nest;
 
@@ -113,24 +137,25 @@ static size_t nlicmp_stats_size(void)
 
 static int nlicmp_put_stats(struct sk_buff *msg, struct nlicmp_net *ns)
 {
+	struct nlicmp_totals t;
 	struct nlattr *nest;
 
+	nlicmp_sum_totals(ns, &t);
 	nest = nla_nest_start(msg, NLICMP_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(msg, NLICMP_S_SEEN, nlicmp_sum_seen(ns),
+	/* Read without ns->lock: each value is whole, not all of one instant. */
+	if (nla_put_u64_64bit(msg, NLICMP_S_SEEN, t.seen, NLICMP_S_PAD) ||
+	    nla_put_u64_64bit(msg, NLICMP_S_MALFORMED, t.malformed,
 			      NLICMP_S_PAD) ||
-	    nla_put_u64_64bit(msg, NLICMP_S_MALFORMED, nlicmp_sum_malformed(ns),
+	    nla_put_u64_64bit(msg, NLICMP_S_UNATTRIBUTED, t.unattr,
 			      NLICMP_S_PAD) ||
-	    nla_put_u64_64bit(msg, NLICMP_S_UNATTRIBUTED, nlicmp_sum_unattr(ns),
-			      NLICMP_S_PAD) ||
-	    nla_put_u64_64bit(msg, NLICMP_S_NOMEM, nlicmp_sum_nomem(ns),
-			      NLICMP_S_PAD) ||
+	    nla_put_u64_64bit(msg, NLICMP_S_NOMEM, t.nomem, NLICMP_S_PAD) ||
 	    nla_put_u32(msg, NLICMP_S_ENTRIES, atomic_read(&ns->n_entries)) ||
-	    nla_put_u32(msg, NLICMP_S_MAX_ENTRIES, nlicmp_max_entries) ||
-	    nla_put_u32(msg, NLICMP_S_LISTENERS, ns->n_listeners) ||
-	    nla_put_u32(msg, NLICMP_S_MAX_LISTENERS, nlicmp_max_listeners) ||
-	    nla_put_u64_64bit(msg, NLICMP_S_FLUSHES, ns->flushes,
+	    nla_put_u32(msg, NLICMP_S_MAX_ENTRIES, ns->max_entries) ||
+	    nla_put_u32(msg, NLICMP_S_LISTENERS, READ_ONCE(ns->n_listeners)) ||
+	    nla_put_u32(msg, NLICMP_S_MAX_LISTENERS, ns->max_listeners) ||
+	    nla_put_u64_64bit(msg, NLICMP_S_FLUSHES, atomic64_read(&ns->flushes),
 			      NLICMP_S_PAD) ||
 	    nla_put_u32(msg, NLICMP_S_FLUSH_MS, nlicmp_flush_ms)) {
 		nla_nest_cancel(msg, nest);
@@ -140,37 +165,63 @@ static int nlicmp_put_stats(struct sk_buff *msg, struct nlicmp_net *ns)
 	return 0;
 }
 
+/* Listeners under RCU: -EMSGSIZE when more registered since @msg was sized. */
+static int nlicmp_put_listeners(struct sk_buff *msg, struct nlicmp_net *ns)
+{
+	struct nlicmp_listener *l;
+	struct nlicmp_lsn_stats st;
+	int err = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &ns->listeners, node) {
+		nlicmp_listener_stats(l, &st);
+		err = nlicmp_put_listener(msg, &st);
+		if (err)
+			break;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/*
+ * Never waits for a flush: totals are O(CPUs) per-CPU sums, listeners are
+ * read under RCU. Listeners (port ids, counters) are shown only to callers
+ * with CAP_NET_ADMIN over the namespace, who can see its sockets anyway.
+ */
 static int nlicmp_cmd_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlicmp_net *ns = nlicmp_pernet(genl_info_net(info));
-	const struct nlicmp_listener *l;
+	struct net *net = genl_info_net(info);
+	struct nlicmp_net *ns = nlicmp_pernet(net);
+	bool admin = netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
+	unsigned int n, tries = 0;
 	struct sk_buff *msg;
-	int err = -EMSGSIZE;
 	void *hdr;
 
-	mutex_lock(&ns->lock);
-	msg = genlmsg_new(nlicmp_stats_size() +
-			  ns->n_listeners * nlicmp_listener_size(), GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto unlock;
-	}
+again:
+	/* Room for a few registering meanwhile; else measure again. */
+	n = admin ? READ_ONCE(ns->n_listeners) + 4 : 0;
+	msg = genlmsg_new(nlicmp_stats_size() + n * nlicmp_listener_size(),
+			  GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &nlicmp_family, 0,
 				NLICMP_CMD_GET_STATS);
 	if (!hdr || nlicmp_put_stats(msg, ns))
-		goto free;
-	list_for_each_entry(l, &ns->listeners, node)
-		if (nlicmp_put_listener(msg, l))
-			goto free;
-	mutex_unlock(&ns->lock);
+		goto nospace;
+	if (admin && nlicmp_put_listeners(msg, ns)) {
+		nlmsg_free(msg);
+		if (++tries < 3)
+			goto again;
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "listeners kept changing, try again");
+		return -EAGAIN;
+	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
-free:
+nospace:
 	nlmsg_free(msg);
-unlock:
-	mutex_unlock(&ns->lock);
-	return err;
+	return -EMSGSIZE;
 }
 
 /* Upper bound of one record's attribute bytes in an EVENT. */
@@ -238,13 +289,15 @@ cancel:
 }
 
 static struct sk_buff *nlicmp_build_event(struct nlicmp_net *ns,
-					  const struct nlicmp_listener *l,
+					  struct nlicmp_listener *l,
 					  const struct nlicmp_batch *b)
 {
+	struct nlicmp_lsn_stats st;
 	struct sk_buff *msg;
 	unsigned int i;
 	void *hdr;
 
+	nlicmp_listener_stats(l, &st);
 	msg = genlmsg_new(nlicmp_event_head_size() + b->size,
 			  GFP_KERNEL | __GFP_NOWARN);
 	if (!msg)
@@ -252,8 +305,9 @@ static struct sk_buff *nlicmp_build_event(struct nlicmp_net *ns,
 	hdr = genlmsg_put(msg, 0, 0, &nlicmp_family, 0, NLICMP_CMD_EVENT);
 	if (!hdr ||
 	    nla_put_u32(msg, NLICMP_A_SEQ, l->seq) ||
-	    nla_put_u64_64bit(msg, NLICMP_A_FLUSH, ns->flushes, NLICMP_A_PAD) ||
-	    nlicmp_put_listener(msg, l))
+	    nla_put_u64_64bit(msg, NLICMP_A_FLUSH,
+			      atomic64_read(&ns->flushes), NLICMP_A_PAD) ||
+	    nlicmp_put_listener(msg, &st))
 		goto free;
 	for (i = 0; i < b->n; i++)
 		if (nlicmp_put_record(msg, &b->rec[i]))
@@ -267,45 +321,61 @@ free:
 	return NULL;
 }
 
+/* ns->lock held: the flush is the only writer. */
+static void nlicmp_listener_count(struct nlicmp_listener *l, u64_stats_t *c,
+				  u64 packets, bool sent)
+{
+	u64_stats_update_begin(&l->syncp);
+	u64_stats_add(c, packets);
+	u64_stats_inc(sent ? &l->messages : &l->messages_lost);
+	u64_stats_update_end(&l->syncp);
+}
+
 /*
- * One EVENT to one listener, never blocking. Returns -ECONNREFUSED when
- * its socket is gone; every other outcome is accounted in its counters.
+ * One EVENT to one listener, never blocking. Nothing goes to a listener
+ * whose socket is closing (its port id may be another socket's by now);
+ * every other outcome is accounted in its counters. ns->lock held.
  */
-int nlicmp_genl_send_event(struct nlicmp_net *ns, struct nlicmp_listener *l,
-			   const struct nlicmp_batch *b)
+void nlicmp_genl_send_event(struct nlicmp_net *ns, struct nlicmp_listener *l,
+			    const struct nlicmp_batch *b)
 {
 	struct sk_buff *msg;
 	int err;
 
+	if (nlicmp_listener_gone(l))
+		return;
 	l->seq++;
 	msg = nlicmp_build_event(ns, l, b);
 	if (!msg) {
-		l->nomem += b->packets;
-		l->messages_lost++;
-		return -ENOMEM;
+		nlicmp_listener_count(l, &l->nomem, b->packets, false);
+		return;
+	}
+	/*
+	 * Checked again right before the send, the message built: the port
+	 * id is reusable only once netlink_release() marked the socket dead.
+	 */
+	if (nlicmp_listener_gone(l)) {
+		nlmsg_free(msg);
+		return;
 	}
 	/* genlmsg_unicast() sends with MSG_DONTWAIT: -EAGAIN if the queue is full. */
 	err = genlmsg_unicast(ns->net, msg, l->portid);
-	if (!err) {
-		l->delivered += b->packets;
-		l->messages++;
-	} else if (err == -EAGAIN) {
-		l->queue_full += b->packets;
-		l->messages_lost++;
-	} else if (err != -ECONNREFUSED) {
-		l->nomem += b->packets;
-		l->messages_lost++;
-	}
-	return err;
+	if (!err)
+		nlicmp_listener_count(l, &l->delivered, b->packets, true);
+	else if (err == -EAGAIN)
+		nlicmp_listener_count(l, &l->queue_full, b->packets, false);
+	else if (err != -ECONNREFUSED)
+		nlicmp_listener_count(l, &l->nomem, b->packets, false);
 }
 
 /*
- * REGISTER and UNREGISTER need CAP_NET_ADMIN in the user namespace that
- * owns the caller's network namespace (GENL_UNS_ADMIN_PERM), not in the
- * initial one: a listener only ever sees the traffic of its own network
- * namespace, which that namespace's admin can already capture, and the
- * cost is bounded per namespace by max_listeners and max_entries. ECHO
- * and GET_STATS reveal nothing beyond counters and are open to all.
+ * REGISTER and UNREGISTER need CAP_NET_ADMIN in the initial user
+ * namespace (nlicmp_may_listen()), or, with userns_listeners=1, only in
+ * the user namespace that owns the caller's network namespace
+ * (GENL_UNS_ADMIN_PERM): a listener only ever sees the traffic of its own
+ * network namespace, which that namespace's admin can already capture,
+ * and the cost is bounded by the per-namespace and global budgets. ECHO
+ * and GET_STATS are open to all; GET_STATS shows listeners to admins only.
  */
 static const struct genl_ops nlicmp_genl_ops[] = {
 	{
@@ -340,6 +410,8 @@ static struct genl_family nlicmp_family __ro_after_init = {
 	.name		= NLICMP_GENL_NAME,
 	.version	= NLICMP_GENL_VERSION,
 	.netnsok	= true,
+	/* No genl_mutex: no op waits for another family's, nor they for ours. */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= nlicmp_genl_ops,
 	.n_ops		= ARRAY_SIZE(nlicmp_genl_ops),

@@ -29,12 +29,11 @@
 static void nlicmp_count(struct nlicmp_net *ns, struct nlicmp_key *key,
 			 const u8 *icmp, unsigned int len)
 {
-	this_cpu_inc(ns->pcpu->seen);
 	if (!icmp) {
-		this_cpu_inc(ns->pcpu->malformed[key->fam].packets);
-		this_cpu_add(ns->pcpu->malformed[key->fam].bytes, len);
+		nlicmp_count_malformed(ns, key->fam, len);
 		return;
 	}
+	nlicmp_count_seen(ns);
 	/* Without a listener counting is all: no table, no unattributed. */
 	if (!smp_load_acquire(&ns->n_listeners))
 		return;
@@ -70,20 +69,22 @@ static unsigned int nlicmp_hook_v6(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	u8 nexthdr = ip6h->nexthdr;
 	u8 buf[NLICMP_HDR_MIN];
 	struct nlicmp_key key;
-	const u8 *icmp;
-	__be16 frag_off;
-	int off;
+	unsigned int off = 0;
+	const u8 *icmp = NULL;
+	int proto;
 
-	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
-			       &nexthdr, &frag_off);
-	if (off < 0 || nexthdr != IPPROTO_ICMPV6 ||
-	    (ntohs(frag_off) & ~0x7))
+	/*
+	 * -ENOENT: not ICMPv6, or a later fragment. -EBADMSG: the extension
+	 * header chain ends before the packet says it does; it may have been
+	 * ICMPv6, and it is counted as a malformed one.
+	 */
+	proto = ipv6_find_hdr(skb, &off, IPPROTO_ICMPV6, NULL, NULL);
+	if (proto < 0 && proto != -EBADMSG)
 		return NF_ACCEPT;
-
-	icmp = skb_header_pointer(skb, off, sizeof(buf), buf);
+	if (proto >= 0)
+		icmp = skb_header_pointer(skb, off, sizeof(buf), buf);
 	memset(&key, 0, sizeof(key));
 	key.fam = NLICMP_FAM_V6;
 	key.src = ip6h->saddr;

@@ -1,39 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * netlink_icmp: listeners. A listener is a netlink port id in a network
- * namespace; it is added by REGISTER, removed by UNREGISTER, by the close
- * of its socket (NETLINK_URELEASE) or when a unicast finds no socket.
+ * netlink_icmp: listeners. A listener is a netlink socket (and its port
+ * id) in a network namespace; it is added by REGISTER and removed by
+ * UNREGISTER, or by the flush after its socket closed.
+ *
+ * The list changes under ns->lock; the NETLINK_URELEASE notifier and
+ * GET_STATS read it under RCU and never wait for a flush.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/netlink.h>
 #include <linux/notifier.h>
+#include <linux/rculist.h>
 #include <linux/slab.h>
+#include <net/sock.h>
 
 #include "nlicmp.h"
 
+/* ns->lock held. */
 static struct nlicmp_listener *nlicmp_listener_find(struct nlicmp_net *ns,
 						    u32 portid)
 {
 	struct nlicmp_listener *l;
 
 	list_for_each_entry(l, &ns->listeners, node)
-		if (l->portid == portid)
+		if (l->portid == portid && !nlicmp_listener_gone(l))
 			return l;
 	return NULL;
 }
 
-/* Pairs with smp_load_acquire() in the hooks: ns->unattr is set before. */
+/*
+ * Its socket is closing: netlink_release() unhashes the socket and marks
+ * it SOCK_DEAD right after (sock_orphan()), long before NETLINK_URELEASE.
+ * From then on the port id may belong to another socket. ns->lock held
+ * (the listener holds its socket until dropped under it).
+ */
+bool nlicmp_listener_gone(const struct nlicmp_listener *l)
+{
+	return sock_flag(l->sk, SOCK_DEAD);
+}
+
+/* Pairs with smp_load_acquire() in the hooks: ns->lazy is set before. */
 static void nlicmp_listeners_publish(struct nlicmp_net *ns, unsigned int n)
 {
 	smp_store_release(&ns->n_listeners, n);
 }
 
-int nlicmp_listener_add(struct nlicmp_net *ns, u32 portid,
+int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 			struct netlink_ext_ack *extack)
 {
 	struct nlicmp_listener *l;
+	struct nlicmp_lazy *lazy;
 	int err;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
+	if (!l)
+		return -ENOMEM;
+	u64_stats_init(&l->syncp);
+	l->portid = portid;
+	l->sk = sk;
 
 	mutex_lock(&ns->lock);
 	err = -ESHUTDOWN;
@@ -47,18 +72,26 @@ int nlicmp_listener_add(struct nlicmp_net *ns, u32 portid,
 		goto out;
 	}
 	err = -ENOSPC;
-	if (ns->n_listeners >= nlicmp_max_listeners) {
+	if (ns->n_listeners >= ns->max_listeners) {
 		nlicmp_set_err_fmt(extack, "too many listeners in this namespace",
-				   " (max_listeners=%u)", nlicmp_max_listeners);
+				   " (max %u)", ns->max_listeners);
 		goto out;
 	}
-	err = nlicmp_counters_enable_unattr(ns);
-	if (err)
+	if (!nlicmp_budget_listener_get()) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "too many listeners in all namespaces (max_listeners_total)");
 		goto out;
-	err = -ENOMEM;
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
-	if (!l)
-		goto out;
+	}
+	lazy = rcu_dereference_protected(ns->lazy, lockdep_is_held(&ns->lock));
+	if (!lazy) {
+		err = -ENOMEM;
+		lazy = nlicmp_lazy_alloc();
+		if (!lazy) {
+			nlicmp_budget_listener_put();
+			goto out;
+		}
+		rcu_assign_pointer(ns->lazy, lazy);
+	}
 
 	/*
 	 * What is pending was seen before this listener existed: it goes to
@@ -66,26 +99,42 @@ int nlicmp_listener_add(struct nlicmp_net *ns, u32 portid,
 	 */
 	nlicmp_flush_locked(ns, false);
 
-	l->portid = portid;
-	list_add_tail(&l->node, &ns->listeners);
+	sock_hold(sk);
+	list_add_tail_rcu(&l->node, &ns->listeners);
 	nlicmp_listeners_publish(ns, ns->n_listeners + 1);
 	nlicmp_flush_schedule(ns);
+	l = NULL;
 	err = 0;
 out:
 	mutex_unlock(&ns->lock);
+	kfree(l);
 	return err;
 }
 
-/* ns->lock held. */
-void nlicmp_listener_drop(struct nlicmp_net *ns, struct nlicmp_listener *l)
+/* ns->lock held. The last listener takes the lazy state with it. */
+static void nlicmp_listener_drop(struct nlicmp_net *ns,
+				 struct nlicmp_listener *l)
 {
+	struct nlicmp_lazy *lazy;
+
 	lockdep_assert_held(&ns->lock);
 
-	list_del(&l->node);
-	kfree(l);
+	list_del_rcu(&l->node);
+	sock_put(l->sk);
+	kfree_rcu(l, rcu);
+	nlicmp_budget_listener_put();
 	nlicmp_listeners_publish(ns, ns->n_listeners - 1);
+	if (ns->n_listeners)
+		return;
+	lazy = rcu_dereference_protected(ns->lazy, lockdep_is_held(&ns->lock));
+	RCU_INIT_POINTER(ns->lazy, NULL);
+	nlicmp_lazy_free_rcu(lazy);
 }
 
+/*
+ * The leaver first gets what is pending (a final flush to everyone), so
+ * nothing counted while it was registered is lost.
+ */
 int nlicmp_listener_del(struct nlicmp_net *ns, u32 portid,
 			struct netlink_ext_ack *extack)
 {
@@ -95,6 +144,11 @@ int nlicmp_listener_del(struct nlicmp_net *ns, u32 portid,
 	mutex_lock(&ns->lock);
 	l = nlicmp_listener_find(ns, portid);
 	if (l) {
+		nlicmp_flush_locked(ns, false);
+		/* Looked up again: the flush drops listeners that closed. */
+		l = nlicmp_listener_find(ns, portid);
+	}
+	if (l) {
 		nlicmp_listener_drop(ns, l);
 	} else {
 		NL_SET_ERR_MSG_MOD(extack, "this socket is not a listener");
@@ -102,6 +156,16 @@ int nlicmp_listener_del(struct nlicmp_net *ns, u32 portid,
 	}
 	mutex_unlock(&ns->lock);
 	return err;
+}
+
+/* End of a flush: drop the listeners whose socket closed. ns->lock held. */
+void nlicmp_listeners_reap(struct nlicmp_net *ns)
+{
+	struct nlicmp_listener *l, *tmp;
+
+	list_for_each_entry_safe(l, tmp, &ns->listeners, node)
+		if (nlicmp_listener_gone(l))
+			nlicmp_listener_drop(ns, l);
 }
 
 /* ns->lock held. */
@@ -113,9 +177,27 @@ void nlicmp_listeners_clear(struct nlicmp_net *ns)
 		nlicmp_listener_drop(ns, l);
 }
 
+/* Under RCU or ns->lock. */
+void nlicmp_listener_stats(struct nlicmp_listener *l,
+			   struct nlicmp_lsn_stats *s)
+{
+	unsigned int start;
+
+	s->portid = l->portid;
+	do {
+		start = u64_stats_fetch_begin(&l->syncp);
+		s->delivered = u64_stats_read(&l->delivered);
+		s->queue_full = u64_stats_read(&l->queue_full);
+		s->nomem = u64_stats_read(&l->nomem);
+		s->messages = u64_stats_read(&l->messages);
+		s->messages_lost = u64_stats_read(&l->messages_lost);
+	} while (u64_stats_fetch_retry(&l->syncp, start));
+}
+
 /*
- * A netlink socket was closed. netlink_chain is a blocking notifier chain,
- * so the mutex may be taken here.
+ * A netlink socket was closed. Its listener, if any, is already gone for
+ * the flush (SOCK_DEAD); have a flush drop it soon, without waiting for
+ * ns->lock here (a flush in progress may hold it).
  */
 static int nlicmp_netlink_event(struct notifier_block *nb,
 				unsigned long event, void *ptr)
@@ -123,17 +205,24 @@ static int nlicmp_netlink_event(struct notifier_block *nb,
 	struct netlink_notify *n = ptr;
 	struct nlicmp_listener *l;
 	struct nlicmp_net *ns;
+	bool found = false;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
 	    !n->portid)
 		return NOTIFY_DONE;
 
 	ns = nlicmp_pernet(n->net);
-	mutex_lock(&ns->lock);
-	l = nlicmp_listener_find(ns, n->portid);
-	if (l)
-		nlicmp_listener_drop(ns, l);
-	mutex_unlock(&ns->lock);
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &ns->listeners, node) {
+		if (l->portid == n->portid) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	/* After nlicmp_stop() the work only sees ns->closing and returns. */
+	if (found && !READ_ONCE(ns->closing))
+		nlicmp_flush_kick(ns);
 	return NOTIFY_DONE;
 }
 

@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -18,6 +19,18 @@ unsigned int nlicmp_max_listeners = 8;
 module_param_named(max_listeners, nlicmp_max_listeners, uint, 0444);
 MODULE_PARM_DESC(max_listeners, "Listeners per network namespace (1-1024)");
 
+static unsigned int nlicmp_child_max_listeners = 2;
+module_param_named(child_max_listeners, nlicmp_child_max_listeners, uint, 0444);
+MODULE_PARM_DESC(child_max_listeners, "Listeners per network namespace other than the initial one, at most max_listeners (1-1024)");
+
+static unsigned int nlicmp_max_listeners_total = 64;
+module_param_named(max_listeners_total, nlicmp_max_listeners_total, uint, 0444);
+MODULE_PARM_DESC(max_listeners_total, "Listeners in all network namespaces together (1-65536)");
+
+bool nlicmp_userns_listeners;
+module_param_named(userns_listeners, nlicmp_userns_listeners, bool, 0444);
+MODULE_PARM_DESC(userns_listeners, "Let CAP_NET_ADMIN over a network namespace's owning user namespace listen there (default: initial user namespace only)");
+
 unsigned int nlicmp_flush_ms = 1000;
 module_param_named(flush_ms, nlicmp_flush_ms, uint, 0444);
 MODULE_PARM_DESC(flush_ms, "Interval between two flushes in ms (10-3600000)");
@@ -25,6 +38,14 @@ MODULE_PARM_DESC(flush_ms, "Interval between two flushes in ms (10-3600000)");
 unsigned int nlicmp_max_entries = 65536;
 module_param_named(max_entries, nlicmp_max_entries, uint, 0444);
 MODULE_PARM_DESC(max_entries, "Table entries per network namespace (1-16777216)");
+
+static unsigned int nlicmp_child_max_entries = 4096;
+module_param_named(child_max_entries, nlicmp_child_max_entries, uint, 0444);
+MODULE_PARM_DESC(child_max_entries, "Table entries per network namespace other than the initial one, at most max_entries (1-16777216)");
+
+static unsigned int nlicmp_max_entries_total = 262144;
+module_param_named(max_entries_total, nlicmp_max_entries_total, uint, 0444);
+MODULE_PARM_DESC(max_entries_total, "Table entries in all network namespaces together (1-16777216)");
 
 unsigned int nlicmp_idle_ms = 10000;
 module_param_named(idle_ms, nlicmp_idle_ms, uint, 0444);
@@ -35,6 +56,48 @@ module_param_named(batch_records, nlicmp_batch_records, uint, 0444);
 MODULE_PARM_DESC(batch_records, "Flush early once this many entries changed (1-16777216)");
 
 static unsigned int nlicmp_net_id __read_mostly;
+
+struct workqueue_struct *nlicmp_wq __read_mostly;
+
+/*
+ * What all namespaces use of the global budgets. Entries are taken in
+ * softirq, so these are atomics, touched only when an entry or a listener
+ * is created or freed, never per packet.
+ */
+static atomic_t nlicmp_entries_used = ATOMIC_INIT(0);
+static atomic_t nlicmp_listeners_used = ATOMIC_INIT(0);
+
+static bool nlicmp_budget_get(atomic_t *used, unsigned int max)
+{
+	/* Read first: a spoofed flood on a full budget costs no atomic write. */
+	if (atomic_read(used) >= max)
+		return false;
+	if (atomic_inc_return(used) <= max)
+		return true;
+	atomic_dec(used);
+	return false;
+}
+
+bool nlicmp_budget_entry_get(void)
+{
+	return nlicmp_budget_get(&nlicmp_entries_used, nlicmp_max_entries_total);
+}
+
+void nlicmp_budget_entry_put(void)
+{
+	atomic_dec(&nlicmp_entries_used);
+}
+
+bool nlicmp_budget_listener_get(void)
+{
+	return nlicmp_budget_get(&nlicmp_listeners_used,
+				 nlicmp_max_listeners_total);
+}
+
+void nlicmp_budget_listener_put(void)
+{
+	atomic_dec(&nlicmp_listeners_used);
+}
 
 /*
  * Every namespace's state, so that module exit can stop all flushes
@@ -55,6 +118,14 @@ static int __net_init nlicmp_net_init(struct net *net)
 	int err;
 
 	ns->net = net;
+	/* Containers (child namespaces) get the smaller caps. */
+	ns->max_entries = nlicmp_max_entries;
+	ns->max_listeners = nlicmp_max_listeners;
+	if (!net_eq(net, &init_net)) {
+		ns->max_entries = min(ns->max_entries, nlicmp_child_max_entries);
+		ns->max_listeners = min(ns->max_listeners,
+					nlicmp_child_max_listeners);
+	}
 	mutex_init(&ns->lock);
 	INIT_LIST_HEAD(&ns->listeners);
 	nlicmp_flush_init(ns);
@@ -111,6 +182,8 @@ static void __net_exit nlicmp_net_exit(struct net *net)
 
 	nlicmp_stop(ns);
 	nlicmp_table_exit(ns);
+	/* No listener left: nlicmp_listeners_clear() handed it to RCU. */
+	WARN_ON_ONCE(rcu_access_pointer(ns->lazy));
 	nlicmp_counters_exit(ns);
 	mutex_destroy(&ns->lock);
 }
@@ -148,8 +221,16 @@ static bool nlicmp_params_ok(void)
 	bool ok = true;
 
 	ok &= nlicmp_param_ok("max_listeners", nlicmp_max_listeners, 1, 1024);
+	ok &= nlicmp_param_ok("child_max_listeners", nlicmp_child_max_listeners,
+			      1, 1024);
+	ok &= nlicmp_param_ok("max_listeners_total", nlicmp_max_listeners_total,
+			      1, 65536);
 	ok &= nlicmp_param_ok("flush_ms", nlicmp_flush_ms, 10, 3600000);
 	ok &= nlicmp_param_ok("max_entries", nlicmp_max_entries, 1, 1 << 24);
+	ok &= nlicmp_param_ok("child_max_entries", nlicmp_child_max_entries,
+			      1, 1 << 24);
+	ok &= nlicmp_param_ok("max_entries_total", nlicmp_max_entries_total,
+			      1, 1 << 24);
 	ok &= nlicmp_param_ok("idle_ms", nlicmp_idle_ms, 10, 86400000);
 	ok &= nlicmp_param_ok("batch_records", nlicmp_batch_records, 1, 1 << 24);
 	return ok;
@@ -162,9 +243,12 @@ static int __init nlicmp_init(void)
 	if (!nlicmp_params_ok())
 		return -EINVAL;
 
+	nlicmp_wq = alloc_workqueue("netlink_icmp", WQ_UNBOUND, 0);
+	if (!nlicmp_wq)
+		return -ENOMEM;
 	err = nlicmp_table_cache_create();
 	if (err)
-		return err;
+		goto err_wq;
 	err = register_pernet_subsys(&nlicmp_net_ops);
 	if (err)
 		goto err_cache;
@@ -183,6 +267,8 @@ err_pernet:
 	unregister_pernet_subsys(&nlicmp_net_ops);
 err_cache:
 	nlicmp_table_cache_destroy();
+err_wq:
+	destroy_workqueue(nlicmp_wq);
 	return err;
 }
 
@@ -192,7 +278,10 @@ static void __exit nlicmp_exit(void)
 	nlicmp_genl_unregister();
 	nlicmp_notifier_unregister();
 	unregister_pernet_subsys(&nlicmp_net_ops);
+	/* The lazy states of the last listeners are freed by RCU callbacks. */
+	rcu_barrier();
 	nlicmp_table_cache_destroy();
+	destroy_workqueue(nlicmp_wq);
 }
 
 module_init(nlicmp_init);

@@ -9,18 +9,21 @@
  * takes that list, so its cost follows the number of changed entries, not
  * the packet rate.
  *
- * Dirty protocol: a hook adds to the counters, then tests/sets DIRTY; the
- * flush clears DIRTY, then exchanges the counters with zero. Full barriers
+ * Dirty protocol: a hook adds to the counter, then tests/sets DIRTY; the
+ * flush clears DIRTY, then exchanges the counter with zero. Full barriers
  * on both sides mean a packet added after the exchange always finds DIRTY
  * clear and queues the entry again, so no count is ever stranded.
  *
- * Idle entries are unlinked by the flush, which then waits for an RCU grace
- * period (no hook can still hold them), harvests what they gained meanwhile
- * and frees them.
+ * Idle entries are unlinked by the flush and wait on ns->dead for an RCU
+ * grace period (no hook can still hold them) that no one waits for: a
+ * later flush polls it, harvests what they gained meanwhile and frees
+ * them. Entries are charged to the per-namespace cap and to the global
+ * budget (max_entries_total) until they are freed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jiffies.h>
+#include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
@@ -39,7 +42,8 @@ static const struct rhashtable_params nlicmp_rht_params = {
 
 int nlicmp_table_cache_create(void)
 {
-	nlicmp_entry_cache = KMEM_CACHE(nlicmp_entry, 0);
+	/* SLAB_ACCOUNT: charged to the memcg of whoever allocates in process context. */
+	nlicmp_entry_cache = KMEM_CACHE(nlicmp_entry, SLAB_ACCOUNT);
 	return nlicmp_entry_cache ? 0 : -ENOMEM;
 }
 
@@ -53,22 +57,39 @@ int nlicmp_table_init(struct nlicmp_net *ns)
 	struct rhashtable_params params = nlicmp_rht_params;
 
 	/* Our own counter enforces max_entries; keep rhashtable's limit above it. */
-	params.max_size = roundup_pow_of_two(nlicmp_max_entries);
+	params.max_size = roundup_pow_of_two(ns->max_entries);
 	atomic_set(&ns->n_entries, 0);
 	atomic_set(&ns->n_dirty, 0);
 	init_llist_head(&ns->dirty);
+	INIT_LIST_HEAD(&ns->dead);
 	return rhashtable_init(&ns->table, &params);
 }
 
-static void nlicmp_entry_free(void *ptr, void *arg)
+static void nlicmp_entry_free(struct nlicmp_entry *e)
 {
-	kmem_cache_free(nlicmp_entry_cache, ptr);
+	kmem_cache_free(nlicmp_entry_cache, e);
+	nlicmp_budget_entry_put();
+}
+
+static void nlicmp_entry_free_cb(void *ptr, void *arg)
+{
+	nlicmp_entry_free(ptr);
 }
 
 /* The hooks are gone and the flush cancelled: nobody else can see entries. */
 void nlicmp_table_exit(struct nlicmp_net *ns)
 {
-	rhashtable_free_and_destroy(&ns->table, nlicmp_entry_free, NULL);
+	struct nlicmp_entry *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &ns->dead, dead_node)
+		nlicmp_entry_free(e);
+	rhashtable_free_and_destroy(&ns->table, nlicmp_entry_free_cb, NULL);
+}
+
+/* Entries to age out or free: the flush must keep running. ns->lock held. */
+bool nlicmp_table_busy(struct nlicmp_net *ns)
+{
+	return atomic_read(&ns->n_entries) || !list_empty(&ns->dead);
 }
 
 /*
@@ -81,19 +102,21 @@ static struct nlicmp_entry *nlicmp_entry_create(struct nlicmp_net *ns,
 	struct nlicmp_entry *e, *old;
 
 	/* Read first: a full table under a spoofed flood costs no atomic. */
-	if (atomic_read(&ns->n_entries) >= nlicmp_max_entries)
+	if (atomic_read(&ns->n_entries) >= ns->max_entries)
 		return NULL;
-	if (atomic_inc_return(&ns->n_entries) > nlicmp_max_entries)
+	if (atomic_inc_return(&ns->n_entries) > ns->max_entries)
+		goto full;
+	if (!nlicmp_budget_entry_get())
 		goto full;
 
 	e = kmem_cache_alloc(nlicmp_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
-		this_cpu_inc(ns->pcpu->nomem);
+		nlicmp_budget_entry_put();
+		nlicmp_count_nomem(ns);
 		goto full;
 	}
 	e->key = *key;
-	atomic64_set(&e->packets, 0);
-	atomic64_set(&e->bytes, 0);
+	atomic64_set(&e->count, 0);
 	e->flags = 0;
 	e->last_active = jiffies;
 
@@ -103,12 +126,12 @@ static struct nlicmp_entry *nlicmp_entry_create(struct nlicmp_net *ns,
 		return e;
 
 	/* Another CPU inserted the key first, or the insert failed. */
-	kmem_cache_free(nlicmp_entry_cache, e);
+	nlicmp_entry_free(e);
 	atomic_dec(&ns->n_entries);
 	if (!IS_ERR(old))
 		return old;
 	if (PTR_ERR(old) == -ENOMEM)
-		this_cpu_inc(ns->pcpu->nomem);
+		nlicmp_count_nomem(ns);
 	return NULL;
 
 full:
@@ -120,6 +143,7 @@ full:
 void nlicmp_table_account(struct nlicmp_net *ns, const struct nlicmp_key *key,
 			  unsigned int len)
 {
+	u64 add = NLICMP_ONE_PACKET + len, v;
 	struct nlicmp_entry *e;
 
 	e = rhashtable_lookup(&ns->table, key, nlicmp_rht_params);
@@ -130,10 +154,13 @@ void nlicmp_table_account(struct nlicmp_net *ns, const struct nlicmp_key *key,
 		return;
 	}
 
-	atomic64_inc(&e->packets);
-	atomic64_add(len, &e->bytes);
-	/* Order the adds before the DIRTY test (pairs with the flush). */
-	smp_mb__after_atomic();
+	/* Fully ordered: the add comes before the DIRTY test (pairs with the flush). */
+	v = atomic64_add_return(add, &e->count);
+	/* Either half crossed its threshold with this packet: harvest soon. */
+	if ((v >> NLICMP_BYTES_BITS) == NLICMP_KICK_PACKETS ||
+	    ((v & NLICMP_BYTES_MASK) >= NLICMP_KICK_BYTES &&
+	     ((v - add) & NLICMP_BYTES_MASK) < NLICMP_KICK_BYTES))
+		nlicmp_flush_kick(ns);
 	if (test_bit(NLICMP_ENTRY_DIRTY, &e->flags) ||
 	    test_and_set_bit(NLICMP_ENTRY_DIRTY, &e->flags))
 		return;
@@ -145,11 +172,12 @@ void nlicmp_table_account(struct nlicmp_net *ns, const struct nlicmp_key *key,
 static void nlicmp_entry_harvest(struct nlicmp_net *ns, struct nlicmp_entry *e)
 {
 	struct nlicmp_record rec;
+	u64 v = atomic64_xchg(&e->count, 0);
 
-	rec.packets = atomic64_xchg(&e->packets, 0);
-	rec.bytes = atomic64_xchg(&e->bytes, 0);
-	if (!rec.packets && !rec.bytes)
+	if (!v)
 		return;
+	rec.packets = v >> NLICMP_BYTES_BITS;
+	rec.bytes = v & NLICMP_BYTES_MASK;
 	rec.kind = NLICMP_REC_ENTRY;
 	rec.fam = e->key.fam;
 	rec.type = e->key.type;
@@ -197,21 +225,39 @@ static unsigned int nlicmp_table_unlink_idle(struct nlicmp_net *ns,
 }
 
 /*
+ * Entries unlinked by an earlier flush, once a grace period has passed
+ * since: no hook holds them, whatever they gained is in their counter and
+ * they are off the dirty list (taken after the grace period was seen).
+ */
+static void nlicmp_table_free_dead(struct nlicmp_net *ns)
+{
+	struct nlicmp_entry *e, *tmp;
+	unsigned int n = 0;
+
+	list_for_each_entry_safe(e, tmp, &ns->dead, dead_node) {
+		nlicmp_entry_harvest(ns, e);
+		nlicmp_entry_free(e);
+		if (!(++n % 1024))
+			cond_resched();
+	}
+	INIT_LIST_HEAD(&ns->dead);
+}
+
+/*
  * Flush side, ns->lock held, may sleep. Harvests every dirty entry into
- * records; with @reap, also frees entries that stayed idle.
+ * records; with @reap, also unlinks entries that stayed idle, to be freed
+ * by a later flush.
  */
 void nlicmp_table_harvest(struct nlicmp_net *ns, bool reap)
 {
 	struct nlicmp_entry *e, *tmp;
 	struct llist_node *dirty;
-	LIST_HEAD(dead);
+	unsigned int n = 0;
+	bool dead_ready;
 
-	if (reap && nlicmp_table_unlink_idle(ns, &dead))
-		/*
-		 * After this no hook holds a dead entry, so whatever they
-		 * added is on the dirty list taken below or in their counters.
-		 */
-		synchronize_rcu();
+	/* Before the dirty list is taken: it holds what hooks queued until then. */
+	dead_ready = !list_empty(&ns->dead) &&
+		     poll_state_synchronize_rcu(ns->dead_gp);
 
 	atomic_set(&ns->n_dirty, 0);
 	dirty = llist_del_all(&ns->dirty);
@@ -222,10 +268,14 @@ void nlicmp_table_harvest(struct nlicmp_net *ns, bool reap)
 		smp_mb__after_atomic();
 		e->last_active = jiffies;
 		nlicmp_entry_harvest(ns, e);
+		if (!(++n % 1024))
+			cond_resched();
 	}
 
-	list_for_each_entry_safe(e, tmp, &dead, dead_node) {
-		nlicmp_entry_harvest(ns, e);
-		kmem_cache_free(nlicmp_entry_cache, e);
-	}
+	if (dead_ready)
+		nlicmp_table_free_dead(ns);
+	/* One generation at a time: ns->dead_gp covers the whole list. */
+	if (reap && list_empty(&ns->dead) &&
+	    nlicmp_table_unlink_idle(ns, &ns->dead))
+		ns->dead_gp = get_state_synchronize_rcu();
 }

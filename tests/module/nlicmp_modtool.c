@@ -13,6 +13,17 @@
  *   nlicmp_modtool fill N
  *	Registers up to N listeners from N sockets and reports the errno of
  *	each REGISTER (the max_listeners check), one line each.
+ *   nlicmp_modtool getfamily NAME COUNT
+ *	Sends COUNT CTRL_CMD_GETFAMILY requests for family NAME, one at a
+ *	time, and prints the latency of each round trip: p50, p99 and max
+ *	in ms (a measurement, the caller decides what to make of it).
+ *   nlicmp_modtool statsloop SECONDS
+ *	Sends NLICMP_CMD_GET_STATS requests back to back for SECONDS and
+ *	prints their count and latency (p50, p99, max in ms).
+ *   nlicmp_modtool grab PORTID SECONDS
+ *	Tries bind(PORTID) until it succeeds, then receives for what is left
+ *	of SECONDS; prints whether it bound and how many netlink_icmp
+ *	messages reached it (a port id a closed listener had).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netlink_icmp.h"
@@ -378,6 +391,139 @@ static int cmd_truncated(const char *fam, const char *dst, int count)
 	return 0;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void print_latency(const char *what, double *ms, int n)
+{
+	if (n == 0) {
+		printf("%s n 0\n", what);
+		return;
+	}
+	qsort(ms, n, sizeof(*ms), cmp_double);
+	printf("%s n %d p50_ms %.3f p99_ms %.3f max_ms %.3f\n", what, n,
+	       ms[n / 2], ms[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
+	       ms[n - 1]);
+}
+
+static int cmd_getfamily(const char *name, int count)
+{
+	double *ms = calloc(count > 0 ? count : 1, sizeof(*ms));
+	struct reply rep;
+	struct req r;
+	int fd, i;
+
+	fd = nl_open();
+	for (i = 0; ms && i < count; i++) {
+		double t0 = now_ms();
+
+		req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
+		req_put(&r, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+		transact(fd, &r, &rep);
+		ms[i] = now_ms() - t0;
+		if (rep.error) {
+			fprintf(stderr, "getfamily %s: %s\n", name,
+				strerror(-rep.error));
+			return 1;
+		}
+	}
+	print_latency("getfamily", ms, i);
+	close(fd);
+	free(ms);
+	return 0;
+}
+
+static int cmd_statsloop(double seconds)
+{
+	int cap = 1 << 20, n = 0, fd;
+	double *ms = calloc(cap, sizeof(*ms));
+	double end = now_ms() + seconds * 1e3;
+	struct reply rep;
+	struct req r;
+	uint16_t id;
+
+	fd = nl_open();
+	id = family_id(fd);
+	while (ms && n < cap && now_ms() < end) {
+		double t0 = now_ms();
+
+		req_init(&r, id, NLICMP_CMD_GET_STATS);
+		transact(fd, &r, &rep);
+		ms[n++] = now_ms() - t0;
+		if (rep.error) {
+			fprintf(stderr, "get_stats: %s\n", strerror(-rep.error));
+			return 1;
+		}
+	}
+	print_latency("get_stats", ms, n);
+	close(fd);
+	free(ms);
+	return 0;
+}
+
+static int cmd_grab(uint32_t portid, double seconds)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = portid };
+	double end = now_ms() + seconds * 1e3, bound_at = -1;
+	struct timeval tv = { .tv_usec = 100000 };
+	static char buf[BUFSZ];
+	long tries = 0, msgs = 0, events = 0;
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0) {
+		perror("socket");
+		return 2;
+	}
+	/* The caller closes the port id's socket once this is printed. */
+	printf("grab trying portid %u\n", portid);
+	fflush(stdout);
+	while (now_ms() < end) {
+		tries++;
+		if (!bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+			bound_at = now_ms();
+			break;
+		}
+		if (errno != EADDRINUSE) {
+			perror("bind");
+			return 2;
+		}
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (bound_at >= 0 && now_ms() < end) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (n < 0)
+			continue;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			const struct genlmsghdr *g = NLMSG_DATA(h);
+
+			msgs++;
+			if (h->nlmsg_type >= GENL_MIN_ID &&
+			    g->cmd == NLICMP_CMD_EVENT)
+				events++;
+		}
+	}
+	printf("grab portid %u bound %s tries %ld messages %ld events %ld\n",
+	       portid, bound_at >= 0 ? "yes" : "no", tries, msgs, events);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "badreq"))
@@ -386,7 +532,14 @@ int main(int argc, char **argv)
 		return cmd_fill(atoi(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "truncated"))
 		return cmd_truncated(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "getfamily"))
+		return cmd_getfamily(argv[2], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "statsloop"))
+		return cmd_statsloop(atof(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "grab"))
+		return cmd_grab(strtoul(argv[2], NULL, 0), atof(argv[3]));
 	fprintf(stderr, "usage: nlicmp_modtool badreq | fill N | "
-		"truncated 4|6 DST COUNT\n");
+		"truncated 4|6 DST COUNT | getfamily NAME COUNT | "
+		"statsloop SECONDS | grab PORTID SECONDS\n");
 	return 2;
 }

@@ -43,7 +43,8 @@ test_genl_ctrl() {
 test_params() {
 	local p
 	for p in max_listeners=0 flush_ms=1 max_entries=0 idle_ms=0 \
-		batch_records=0 max_entries=99999999; do
+		batch_records=0 max_entries=99999999 child_max_listeners=0 \
+		max_listeners_total=0 child_max_entries=0 max_entries_total=0; do
 		insmod "$KO" "$p" 2>/dev/null && fail "insmod $p succeeded"
 		dmesg | tail -n 3 | grep -q "netlink_icmp: ${p%%=*}=" ||
 			fail "no clear message for $p"

@@ -52,18 +52,25 @@ test_malformed_requests() {
 	[ -z "$out" ] || fail "kernel complained: $out"
 }
 
-# GENL_UNS_ADMIN_PERM: the admin of a user namespace may listen to the
-# network namespaces it owns (their own traffic only), not to the host's.
+# userns_listeners=1 (GENL_UNS_ADMIN_PERM): the admin of a user namespace
+# may listen to the network namespaces it owns (their own traffic only),
+# not to the host's. test_userns_refused: not by default.
 test_register_userns() {
 	local out
-	load || fail "insmod failed"
+	load userns_listeners=1 || fail "insmod failed"
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 		unshare --user --map-root-user --net \
-		sh -c "ip link set lo up; $CTL listen --timeout 6 -v & sleep 2;
+		sh -c "ip link set lo up; $CTL listen -v & lp=\$!
+		       for i in \$(seq 100); do
+			       $CTL stats | grep -q '^listeners 1$' && break
+			       sleep 0.1
+		       done
 		       ping -q -c 3 -i 0.05 127.0.0.1 >/dev/null; sleep 1;
-		       $CTL stats; wait" 2>&1) ||
+		       $CTL stats; kill \$lp; wait" 2>&1) ||
 		fail "listen in an owned netns failed: $out"
 	echo "$out" | grep -q "^listeners 1$" || fail "no listener in the new netns: $out"
+	# Child namespaces get the smaller caps.
+	echo "$out" | grep -q "^max_listeners 2$" || fail "child cap not shown: $out"
 	expect_eq "echo requests received in the owned netns" \
 		"$(echo "$out" | awk '/^ipv4 127.0.0.1 > 127.0.0.1 echo_request / {
 			for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1)

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of tests/module/latency.sh: prints the figures.
+here=$(cd "$(dirname "$0")" && pwd)
+: "${KO:?}" "${CTL:?}" "${TOOL:?}" "${FLOOD:?}"
+PIDS_FILE=$(mktemp)
+# shellcheck source=tests/module/lib.sh
+. "$here/lib.sh"
+fail() {
+	echo "latency: $*" >&2
+	exit 1
+}
+
+nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
+}
+
+# measure WHAT: GETFAMILY round trips while nobody loops GET_STATS.
+measure() {
+	local sp
+	nobody "$TOOL" statsloop 15 >/tmp/statsloop.out &
+	sp=$!
+	sleep 1
+	echo "$1: $("$TOOL" getfamily nlctrl 1000)"
+	wait "$sp"
+	echo "$1: $(cat /tmp/statsloop.out)"
+}
+
+load max_entries=65536 idle_ms=1000 || fail "insmod failed"
+topo_up
+measure "idle (no listener, no traffic)"
+
+listen_bg "" /dev/null
+wait_listeners 1 || fail "listener did not register"
+mac=$(cat /sys/class/net/h1/address)
+# 65536 sources cycled at random: the table stays full and every entry hot.
+ip netns exec nlsrc1 "$FLOOD" -q -i eth0 -m "$mac" -d "${host6[1]}" \
+	-n 65536 -r -c 20000000 -t 120 >/dev/null 2>&1 &
+fp=$!
+for _ in $(seq 300); do
+	[ "$(stat entries)" -ge 65000 ] && break
+	sleep 0.2
+done
+echo "table: $(stat entries) entries before the measurement"
+f0=$(stat flushes)
+measure "full table, flushes running"
+echo "table: $(stat entries) entries, $(($(stat flushes) - f0)) flushes during the measurement"
+kill "$fp" "$LPID" 2>/dev/null
+wait 2>/dev/null
+topo_down
+unload
