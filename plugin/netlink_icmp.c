@@ -67,6 +67,7 @@ static atomic_bool receiver_failed;
 static bool module_down_notified;
 static c_complain_t complain_connect = C_COMPLAIN_INIT_STATIC;
 static uint32_t module_flush_ms;	/* from GET_STATS, 0: unknown */
+static uint64_t module_flushes;		/* from GET_STATS: flushes so far */
 static uint64_t lost_reported;		/* snap.lost when last logged */
 
 /* The receiver thread's own. */
@@ -333,6 +334,7 @@ static bool check_registered(void)
 	}
 	if (st.flush_ms > 0)
 		module_flush_ms = st.flush_ms;
+	module_flushes = st.flushes;
 	for (i = 0; i < st.nlisteners; i++)
 		if (st.listener[i].portid == me)
 			break;
@@ -705,7 +707,12 @@ static int nic_read(void)
 	seconds = counted_seconds(now, flush);
 	last_read = now;
 	last_read_time = now_time;
-	last_read_flush = flush;
+	/* Flushes without records (quiet) are not the next interval's: the
+	 * next span starts at the module's flush count, less the one whose
+	 * records may still be on their way.
+	 */
+	last_read_flush = module_flushes > flush + 1 ? module_flushes - 1 :
+						       flush;
 	if (seconds > 0)
 		run_alerts(seconds);
 	return 0;

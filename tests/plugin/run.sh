@@ -58,7 +58,7 @@ for k in "${kernels[@]}"; do
 		continue
 	fi
 	log=$out/guest-$kver.log
-	tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 900 -- \
+	tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 1500 -- \
 		env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" CTL="$ctl" \
 		NLICMP_TESTS="${NLICMP_TESTS:-}" \
 		bash tests/plugin/guest.sh >"$log" 2>"$log.err"

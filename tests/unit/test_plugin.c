@@ -153,6 +153,7 @@ static void stop(void)
 	last_read_flush = 0;
 	flush_applied = 0;
 	module_flush_ms = 0;
+	module_flushes = 0;
 	lost_reported = 0;
 	C_COMPLAIN_INIT(&complain_connect);
 	fake_reset();
@@ -655,7 +656,11 @@ START_TEST(new_series_starts_with_zero)
 END_TEST
 
 /* One flush of packets at a 10 s Interval, flush_ms as GET_STATS says. */
-static void one_flush_per_read(uint32_t flush_ms, uint64_t packets)
+/* quiet: flushes without records before the origin read (GET_STATS
+ * counts them).
+ */
+static void one_flush_per_read(uint32_t flush_ms, uint64_t packets,
+			       uint32_t quiet)
 {
 	static uint32_t flush = 100;
 	struct msg m;
@@ -665,6 +670,8 @@ static void one_flush_per_read(uint32_t flush_ms, uint64_t packets)
 	read_interval();
 	event_start(&m, ++flush, 0);
 	ck_assert_int_eq(deliver(&m), 0);
+	flush += quiet;
+	module_flushes = flush;
 	read_interval();		/* the flush numbers' origin */
 	event_start(&m, ++flush, 0);
 	event_record(&m, "198.51.100.7", 8, 0, packets);
@@ -683,13 +690,23 @@ START_TEST(alert_rate_over_arrived_flushes)
 	start(PLUGIN(fake_ci_block("Alert", fake_ci_str("Source", "all"),
 				   fake_ci_num("WarningRate", 30),
 				   fake_ci_num("FailureRate", 300), NULL)));
-	one_flush_per_read(60000, 600);		/* 10/s over the minute */
+	one_flush_per_read(60000, 600, 0);	/* 10/s over the minute */
 	ck_assert_uint_eq(fake_nnotifications, 0);
 	stop();
 	start(PLUGIN(fake_ci_block("Alert", fake_ci_str("Source", "all"),
 				   fake_ci_num("WarningRate", 30),
 				   fake_ci_num("FailureRate", 300), NULL)));
-	one_flush_per_read(1000, 600);		/* 60/s over 10 s */
+	one_flush_per_read(1000, 600, 0);	/* 60/s over 10 s */
+	ck_assert_uint_eq(fake_nnotifications, 1);
+	ck_assert(fake_notifications[0].rate == 60);
+	stop();
+	/* After a quiet minute (60 flushes with no record, as GET_STATS
+	 * counts them), the span is the last interval's, not the minute.
+	 */
+	start(PLUGIN(fake_ci_block("Alert", fake_ci_str("Source", "all"),
+				   fake_ci_num("WarningRate", 30),
+				   fake_ci_num("FailureRate", 300), NULL)));
+	one_flush_per_read(1000, 600, 60);
 	ck_assert_uint_eq(fake_nnotifications, 1);
 	ck_assert(fake_notifications[0].rate == 60);
 	stop();
