@@ -274,8 +274,13 @@ void nlicmp_table_harvest(struct nlicmp_net *ns, bool reap)
 
 	if (dead_ready)
 		nlicmp_table_free_dead(ns);
-	/* One generation at a time: ns->dead_gp covers the whole list. */
+	/*
+	 * One generation at a time: ns->dead_gp covers the whole list. The
+	 * grace period is started, not only snapshotted: on a quiet host none
+	 * may otherwise come, and the dead entries (and a flush rescheduling
+	 * itself for them) would wait for as long.
+	 */
 	if (reap && list_empty(&ns->dead) &&
 	    nlicmp_table_unlink_idle(ns, &ns->dead))
-		ns->dead_gp = get_state_synchronize_rcu();
+		ns->dead_gp = start_poll_synchronize_rcu();
 }
