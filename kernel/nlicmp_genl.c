@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/preempt.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
 
@@ -321,14 +322,20 @@ free:
 	return NULL;
 }
 
-/* ns->lock held: the flush is the only writer. */
+/*
+ * ns->lock held: the flush is the only writer. It runs in process context,
+ * so preemption is disabled by hand: on 32-bit kernels a GET_STATS reader
+ * that preempted it would otherwise spin on the odd sequence count.
+ */
 static void nlicmp_listener_count(struct nlicmp_listener *l, u64_stats_t *c,
 				  u64 packets, bool sent)
 {
+	preempt_disable();
 	u64_stats_update_begin(&l->syncp);
 	u64_stats_add(c, packets);
 	u64_stats_inc(sent ? &l->messages : &l->messages_lost);
 	u64_stats_update_end(&l->syncp);
+	preempt_enable();
 }
 
 /*
