@@ -32,8 +32,12 @@ static struct nlicmp_listener *nlicmp_listener_find(struct nlicmp_net *ns,
 /*
  * Its socket is closing: netlink_release() unhashes the socket and marks
  * it SOCK_DEAD right after (sock_orphan()), long before NETLINK_URELEASE.
- * From then on the port id may belong to another socket. ns->lock held
- * (the listener holds its socket until dropped under it).
+ * From then on the port id may belong to another socket. Between the
+ * unhash and the mark, and between this test and the port id lookup in
+ * genlmsg_unicast(), a new socket could bind the port id: a window of a
+ * few instructions that no exported interface closes (there is no send to
+ * a held socket). ns->lock held (the listener holds its socket until
+ * dropped under it).
  */
 bool nlicmp_listener_gone(const struct nlicmp_listener *l)
 {
@@ -220,7 +224,11 @@ static int nlicmp_netlink_event(struct notifier_block *nb,
 		}
 	}
 	rcu_read_unlock();
-	/* After nlicmp_stop() the work only sees ns->closing and returns. */
+	/*
+	 * A kick racing with nlicmp_stop() may queue the work after its
+	 * cancel: the work then only sees ns->closing, and nlicmp_net_exit()
+	 * cancels it again before the state is freed.
+	 */
 	if (found && !READ_ONCE(ns->closing))
 		nlicmp_flush_kick(ns);
 	return NOTIFY_DONE;

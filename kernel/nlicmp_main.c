@@ -157,7 +157,7 @@ err_counters:
 static void nlicmp_stop(struct nlicmp_net *ns)
 {
 	mutex_lock(&ns->lock);
-	ns->closing = true;
+	WRITE_ONCE(ns->closing, true);
 	nlicmp_listeners_clear(ns);
 	mutex_unlock(&ns->lock);
 	cancel_delayed_work_sync(&ns->flush_work);
