@@ -75,6 +75,7 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 		NL_SET_ERR_MSG_MOD(extack, "this socket is already a listener");
 		goto out;
 	}
+
 	err = -ENOSPC;
 	if (ns->n_listeners >= ns->max_listeners) {
 		nlicmp_set_err_fmt(extack, "too many listeners in this namespace",
@@ -86,6 +87,15 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 				   "too many listeners in all namespaces (max_listeners_total)");
 		goto out;
 	}
+	/*
+	 * What is pending was seen before this listener existed: it goes to
+	 * the others (or nowhere), so this one's counters start exact. Before
+	 * the lazy state is looked up: the flush drops listeners that closed,
+	 * and with the last one their lazy state (a restarted daemon
+	 * registering before its old socket was reaped would otherwise be
+	 * left without one, and get nothing).
+	 */
+	nlicmp_flush_locked(ns, false);
 	lazy = rcu_dereference_protected(ns->lazy, lockdep_is_held(&ns->lock));
 	if (!lazy) {
 		err = -ENOMEM;
@@ -96,12 +106,6 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 		}
 		rcu_assign_pointer(ns->lazy, lazy);
 	}
-
-	/*
-	 * What is pending was seen before this listener existed: it goes to
-	 * the others (or nowhere), so this one's counters start exact.
-	 */
-	nlicmp_flush_locked(ns, false);
 
 	sock_hold(sk);
 	list_add_tail_rcu(&l->node, &ns->listeners);
