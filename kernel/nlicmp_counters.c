@@ -72,9 +72,13 @@ void nlicmp_lazy_free(struct nlicmp_lazy *lazy)
 static void nlicmp_lazy_free_cb(struct rcu_head *head)
 {
 	nlicmp_lazy_free(container_of(head, struct nlicmp_lazy, rcu));
+	nlicmp_budget_listener_put();
 }
 
-/* Once no hook can still hold it; never waits. */
+/*
+ * Once no hook can still hold it; never waits. Gives back the last
+ * listener's share of max_listeners_total when it is freed.
+ */
 void nlicmp_lazy_free_rcu(struct nlicmp_lazy *lazy)
 {
 	call_rcu(&lazy->rcu, nlicmp_lazy_free_cb);

@@ -119,7 +119,12 @@ out:
 	return err;
 }
 
-/* ns->lock held. The last listener takes the lazy state with it. */
+/*
+ * ns->lock held. The last listener takes the lazy state with it, and its
+ * share of max_listeners_total stays taken until RCU has freed that state
+ * (nlicmp_lazy_free_rcu()): a REGISTER/UNREGISTER loop cannot pile up
+ * lazy states waiting for a grace period beyond the budget.
+ */
 static void nlicmp_listener_drop(struct nlicmp_net *ns,
 				 struct nlicmp_listener *l)
 {
@@ -130,10 +135,11 @@ static void nlicmp_listener_drop(struct nlicmp_net *ns,
 	list_del_rcu(&l->node);
 	sock_put(l->sk);
 	kfree_rcu(l, rcu);
-	nlicmp_budget_listener_put();
 	nlicmp_listeners_publish(ns, ns->n_listeners - 1);
-	if (ns->n_listeners)
+	if (ns->n_listeners) {
+		nlicmp_budget_listener_put();
 		return;
+	}
 	lazy = rcu_dereference_protected(ns->lazy, lockdep_is_held(&ns->lock));
 	RCU_INIT_POINTER(ns->lazy, NULL);
 	nlicmp_lazy_free_rcu(lazy);
