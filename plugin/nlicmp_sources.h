@@ -43,7 +43,9 @@
  * packet counted in all is in the increments of exactly one other series:
  * its named source's, other's, or none for an ignored source. When a
  * source leaves the table (evicted, or silent for longer than timeout)
- * what no snapshot showed yet goes to other. Records that find no place,
+ * what no snapshot showed yet goes to other; a fresh series shows only a
+ * zero at its snapshot (the plugin sends its values from the next read
+ * on), so a source leaving right after it was named hands all of it. Records that find no place,
  * and unattributed records (no source), go to other directly. Records
  * without an ICMP type (truncated header) count in all as malformed only.
  * So at every snapshot: all = the named sources + other + ignored
