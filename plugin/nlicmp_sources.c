@@ -476,6 +476,22 @@ static void to_other(struct nlicmp_sources *t, uint32_t key,
 }
 
 /*
+ * What a newcomer must outweigh to take a tracked source's place: its
+ * weight, and at least twice its previous (whole) interval. Early in an
+ * interval the incumbent's part of it may simply not have arrived yet
+ * (its record of the flush under way comes after the newcomer's, or a
+ * read cut a flush in two): equally busy sources then took turns, each
+ * turn a new series. The heap stays ordered by score: the lowest score
+ * is what leaves.
+ */
+static uint64_t defended(const struct nlicmp_sources *t, uint32_t s)
+{
+	uint64_t w = score(t, s), whole = 2 * t->slot[s].prev;
+
+	return whole > w ? whole : w;
+}
+
+/*
  * An untracked source's record: count it in the sketch, then admit the
  * source when its estimated weight beats the lowest tracked one's by
  * NLICMP_ADMIT_MARGIN (so sources of equal weight do not take turns).
@@ -495,7 +511,7 @@ static uint32_t admit(struct nlicmp_sources *t, const struct nlicmp_net *src,
 			return NO_SLOT;
 		heap_fix(t);
 		min = t->heap[0];
-		low = score(t, min);
+		low = defended(t, min);
 		if (cur + prev <= low + low / NLICMP_ADMIT_MARGIN)
 			return NO_SLOT;
 		source_drop(t, min);
