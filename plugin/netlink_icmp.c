@@ -544,7 +544,8 @@ static void save_baselines(void)
 
 	if (conf.state_file == NULL || alerts == NULL)
 		return;
-	ssnprintf(tmp, sizeof(tmp), "%s.new", conf.state_file);
+	ssnprintf(tmp, sizeof(tmp), "%s" NLICMP_STATE_FILE_SUFFIX,
+		  conf.state_file);
 	f = fopen(tmp, "w");
 	if (f == NULL) {
 		ERROR(LOG_PREFIX "cannot write \"%s\": %s; the learned "

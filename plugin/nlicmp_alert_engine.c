@@ -490,6 +490,17 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 		return 0;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
+		/* Longer than any line save writes: skipped whole, its tail
+		 * not read as a line of its own.
+		 */
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			int c;
+
+			while ((c = getc(f)) != EOF && c != '\n')
+				;
+			(*skipped)++;
+			continue;
+		}
 		if (sscanf(line, "%255s %63s %lf %lf %lf", key, subject, &b.mean,
 			   &b.dev, &b.seconds) != 5 || !isfinite(b.mean) ||
 		    !isfinite(b.dev) || !isfinite(b.seconds) || b.mean < 0 ||

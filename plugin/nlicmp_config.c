@@ -9,6 +9,7 @@
 #include "icmp_names.h"
 #include "nlicmp_config.h"
 
+#include <limits.h>
 #include <sys/socket.h>
 
 #define CONF_ERROR(...) ERROR("netlink_icmp plugin: " __VA_ARGS__)
@@ -189,15 +190,21 @@ static int get_type(const oconfig_item_t *ci, struct nlicmp_alert_rule *rule)
 	return 0;
 }
 
-/* A file name, for StateFile. */
+/* A file name, for StateFile: it is written as "<name>.new" first, a
+ * name that must fit in PATH_MAX (truncated, it would name another file).
+ */
 static int get_path(const oconfig_item_t *ci, char **ret)
 {
+	char expected[64];
 	char *s = NULL;
 
+	ssnprintf(expected, sizeof(expected), "a file name of 1 to %zu bytes",
+		  (size_t)PATH_MAX - sizeof(NLICMP_STATE_FILE_SUFFIX));
 	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
-	    cf_util_get_string(ci, &s) != 0 || s[0] == '\0') {
+	    cf_util_get_string(ci, &s) != 0 || s[0] == '\0' ||
+	    strlen(s) + sizeof(NLICMP_STATE_FILE_SUFFIX) > PATH_MAX) {
 		free(s);
-		return bad_value(ci, "a file name");
+		return bad_value(ci, expected);
 	}
 	free(*ret);
 	*ret = s;

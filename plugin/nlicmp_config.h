@@ -22,6 +22,8 @@
 #define NLICMP_DURATION_MAX 31536000.0
 #define NLICMP_MIN_READS_MAX 1000
 #define NLICMP_MIN_RATE_MAX 1e9
+/* StateFile is written to <StateFile> this, then renamed. */
+#define NLICMP_STATE_FILE_SUFFIX ".new"
 
 struct nlicmp_config {
 	int family;			/* AF_UNSPEC ("any"), AF_INET, AF_INET6 */

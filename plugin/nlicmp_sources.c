@@ -52,6 +52,8 @@ struct source {
 	uint32_t hash_next;
 	bool used;
 	bool named;		/* has a series of its own */
+	bool zeroed;		/* fresh at the last snapshot: its series
+				 * shows 0 until the next one */
 };
 
 struct nlicmp_sources {
@@ -364,10 +366,19 @@ static void retire(struct nlicmp_sources *t, struct source *e)
 static void source_drop(struct nlicmp_sources *t, uint32_t s)
 {
 	struct source *e = &t->slot[s];
-	uint32_t pos;
+	uint32_t pos, i;
 
 	heap_fix(t);
 	pos = e->heap_pos;
+	/* Named at the last snapshot, its series got only a zero (the
+	 * plugin sends a new series' values from the next read on): none of
+	 * its counts were shown.
+	 */
+	if (e->zeroed) {
+		for (i = 0; i < e->c.n; i++)
+			e->c.v[i].last = 0;
+		e->c.bytes_last = 0;
+	}
 	if (e->named)
 		retire(t, e);
 	if (counts_hand_over(&t->other, &e->c) < 0)
@@ -427,6 +438,7 @@ static uint32_t source_take(struct nlicmp_sources *t,
 	e->got = 0;
 	e->reads = 0;
 	e->named = false;
+	e->zeroed = false;
 	e->last_seen = now;
 	e->gen++;
 	e->used = true;
@@ -464,6 +476,22 @@ static void to_other(struct nlicmp_sources *t, uint32_t key,
 }
 
 /*
+ * What a newcomer must outweigh to take a tracked source's place: its
+ * weight, and at least twice its previous (whole) interval. Early in an
+ * interval the incumbent's part of it may simply not have arrived yet
+ * (its record of the flush under way comes after the newcomer's, or a
+ * read cut a flush in two): equally busy sources then took turns, each
+ * turn a new series. The heap stays ordered by score: the lowest score
+ * is what leaves.
+ */
+static uint64_t defended(const struct nlicmp_sources *t, uint32_t s)
+{
+	uint64_t w = score(t, s), whole = 2 * t->slot[s].prev;
+
+	return whole > w ? whole : w;
+}
+
+/*
  * An untracked source's record: count it in the sketch, then admit the
  * source when its estimated weight beats the lowest tracked one's by
  * NLICMP_ADMIT_MARGIN (so sources of equal weight do not take turns).
@@ -483,7 +511,7 @@ static uint32_t admit(struct nlicmp_sources *t, const struct nlicmp_net *src,
 			return NO_SLOT;
 		heap_fix(t);
 		min = t->heap[0];
-		low = score(t, min);
+		low = defended(t, min);
 		if (cur + prev <= low + low / NLICMP_ADMIT_MARGIN)
 			return NO_SLOT;
 		source_drop(t, min);
@@ -673,6 +701,7 @@ int nlicmp_sources_snapshot(struct nlicmp_sources *t,
 		o->fresh = !e->named && graduates(t, e, now);
 		if (o->fresh)
 			e->named = true;
+		e->zeroed = o->fresh;
 		o->named = e->named;
 		if (snap_counts(snap, &e->c, o) < 0)
 			err = -ENOMEM;

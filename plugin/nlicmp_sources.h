@@ -12,16 +12,22 @@
  * sketch estimated before; untracked ones are estimated by a fixed-size
  * count-min sketch with conservative update (nlicmp_sketch), which never
  * underestimates. A record of an untracked source takes the place of the
- * lowest-weighted tracked source when the newcomer's estimate exceeds that
- * weight by more than 1/NLICMP_ADMIT_MARGIN (so equally busy sources do not
- * take turns); the evicted source's weight goes back into the sketch.
+ * lowest-weighted tracked source when the newcomer's estimate exceeds,
+ * by more than 1/NLICMP_ADMIT_MARGIN, that source's weight or twice its
+ * previous interval, whichever is more: early in an interval an equally
+ * busy incumbent's part of it may not have arrived yet, and a read may
+ * cut a flush in two (without this, equally busy sources took turns,
+ * each turn a new series). The evicted source's weight goes back into
+ * the sketch.
  * Guarantee, up to the sketch's overestimate: a source sending, in each
  * of two consecutive intervals, more than twice what the lowest tracked
- * source sends, or more than the interval's total x 9 / (8k + 9) (total/k
- * for k <= 8; k = max_sources, the margin's price), is tracked by the end
- * of the second interval. (Tracked sources weigh at most the two
- * intervals' total W less the newcomer's x, so the lowest weighs at most
- * (W - x)/k; x > (W - x)(1 + 1/8)/k holds from x > 9W/(8k + 9).)
+ * source sends in either, or more than the interval's total T x 9 /
+ * (8k + 9) (k = max_sources) while the tracked sources send steadily, is
+ * tracked by the end of the second interval. (Steady, a tracked source's
+ * weight is twice its interval, at most 2(T - x)/k for the lowest;
+ * 2x > 2(T - x)(1 + 1/8)/k holds from x > 9T/(8k + 9). Tracked sources
+ * that send in one interval of the two only can weigh up to twice that:
+ * x > 9T/(4k + 9) then.)
  * Memory: O(max_sources), plus the sketch (2 x 4 rows x
  * max(2 max_sources, 4096) 32-bit counters, at most 2^20 per row).
  *
@@ -43,7 +49,9 @@
  * packet counted in all is in the increments of exactly one other series:
  * its named source's, other's, or none for an ignored source. When a
  * source leaves the table (evicted, or silent for longer than timeout)
- * what no snapshot showed yet goes to other. Records that find no place,
+ * what no snapshot showed yet goes to other; a fresh series shows only a
+ * zero at its snapshot (the plugin sends its values from the next read
+ * on), so a source leaving right after it was named hands all of it. Records that find no place,
  * and unattributed records (no source), go to other directly. Records
  * without an ICMP type (truncated header) count in all as malformed only.
  * So at every snapshot: all = the named sources + other + ignored

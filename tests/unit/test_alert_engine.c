@@ -489,6 +489,21 @@ START_TEST(baselines_saved_and_loaded)
 	}
 	rig_stop(&h);
 
+	/* A corrupt file: an overlong line is skipped whole, the valid
+	 * line at its end too.
+	 */
+	rig_start(&h, 10, false);
+	text = calloc(1, 1024);
+	strcpy(text, "netlink_icmp-baselines 1\n");
+	memset(text + strlen(text), 'x', 511);	/* fgets' buffer, less 1 */
+	strcat(text, "type=any,scope=all,net=-,aggregate=0 total 5 1 3600\n");
+	f = fmemopen(text, strlen(text), "r");
+	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &skipped), 0);
+	ck_assert_uint_eq(skipped, 1);
+	fclose(f);
+	free(text);
+	rig_stop(&h);
+
 	/* Not a state file: nothing taken. */
 	rig_start(&h, 10, false);
 	f = fmemopen("hello\n", 6, "r");

@@ -3,6 +3,7 @@
  * name the key and the value).
  */
 #include <check.h>
+#include <limits.h>
 #include <math.h>
 #include <sys/socket.h>
 
@@ -260,6 +261,20 @@ START_TEST(alert_new_keys)
 	ck_assert_ptr_null(conf.state_file);
 	REJECTS(PLUGIN(fake_ci_str("StateFile", "")), "StateFile", "\"\"");
 	REJECTS(PLUGIN(fake_ci_num("StateFile", 3)), "StateFile", "3");
+	{
+		/* "<name>.new" would not fit in PATH_MAX: another file. */
+		char longname[PATH_MAX];
+
+		memset(longname, 'a', sizeof(longname) - 4);
+		longname[0] = '/';
+		longname[sizeof(longname) - 4] = '\0';
+		REJECTS(PLUGIN(fake_ci_str("StateFile", longname)),
+			"StateFile", "\"/aaa", "a file name of 1 to 4091 bytes");
+		longname[sizeof(longname) - 5] = '\0';
+		ck_assert_int_eq(parse(PLUGIN(fake_ci_str("StateFile",
+							  longname))), 0);
+		nlicmp_config_free(&conf);
+	}
 
 	/* Defaults of a baseline rule. */
 	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_bool("Baseline", 1)))), 0);
