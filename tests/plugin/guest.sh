@@ -653,7 +653,8 @@ t_badconfig() {
 # One collectd for the three tests below (each starts it if run alone):
 # a baseline on s1's echo requests, the sum of 198.51.100.0/24 beside a
 # per-source rule at the same rate, and pmtu at 5/s, with MaxSources 8 so
-# most of a distributed flood is never tracked by name.
+# most of a distributed flood is never tracked by name; MinReads 1, so
+# the per-source counts checked below are whole from the first read.
 kinds_collectd() {
 	if [ -n "$CPID" ] && [ "$DIR" = "$work/kinds" ] && alive; then
 		return 0
@@ -662,6 +663,7 @@ kinds_collectd() {
 	start_collectd kinds "LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
   MaxSources 8
+  MinReads 1
   $QUIET
   <Alert>
     Type \"echo_request\"
