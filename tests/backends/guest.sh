@@ -130,6 +130,8 @@ LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
   Family "any"
   MaxSources 1000
+  # exact per-source counts from the first read (no probation)
+  MinReads 1
   IgnoreSource "127.0.0.0/8"
   IgnoreSource "fe80::/10"
 </Plugin>
@@ -147,6 +149,7 @@ LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
   Family "ipv4"
   MaxSources 2
+  MinReads 1
   # Low enough for the 5 pings/s below: the alert is raised here, at the
   # edge, and travels to the central collectd as a notification.
   <Alert>
