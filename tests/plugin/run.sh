@@ -45,7 +45,11 @@ else
 	mapfile -t kernels < <(tests/vm/kernels.sh)
 fi
 
+# One single-vCPU guest per kernel, all at once (NLICMP_PLUGIN_JOBS, default
+# 2: one per host core); the results are reported in kernel order.
+jobs=${NLICMP_PLUGIN_JOBS:-2}
 passed=0 failed=0
+kvers=()
 for k in "${kernels[@]}"; do
 	kver=$(tests/vm/kernels.sh "$k") || {
 		echo "FAIL kernel $k: not installed"
@@ -57,12 +61,23 @@ for k in "${kernels[@]}"; do
 		failed=$((failed + 1))
 		continue
 	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 	log=$out/guest-$kver.log
-	tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 1500 -- \
-		env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" CTL="$ctl" \
-		NLICMP_TESTS="${NLICMP_TESTS:-}" \
-		bash tests/plugin/guest.sh >"$log" 2>"$log.err"
-	rc=$?
+	rm -f "$log.rc"
+	(
+		tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 1500 -- \
+			env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" CTL="$ctl" \
+			NLICMP_TESTS="${NLICMP_TESTS:-}" \
+			bash tests/plugin/guest.sh >"$log" 2>"$log.err"
+		echo $? >"$log.rc"
+	) &
+	kvers+=("$kver")
+done
+wait
+
+for kver in "${kvers[@]}"; do
+	log=$out/guest-$kver.log
+	rc=$(cat "$log.rc" 2>/dev/null || echo 125)
 	nfail=0
 	while read -r line; do
 		case $line in
@@ -72,7 +87,7 @@ for k in "${kernels[@]}"; do
 	done <"$log"
 	failed=$((failed + nfail))
 	# guest.sh exits 1 when a test failed; anything else is the VM's.
-	if [ $rc != 0 ] && { [ $rc != 1 ] || [ $nfail = 0 ]; }; then
+	if [ "$rc" != 0 ] && { [ "$rc" != 1 ] || [ $nfail = 0 ]; }; then
 		echo "FAIL vm [$kver]: exit status $rc (see $log, $log.err)"
 		tail -n 20 "$log.err" | sed 's/^/  /' >&2
 		failed=$((failed + 1))
