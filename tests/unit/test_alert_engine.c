@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 
+#include "check_main.h"
 #include "icmp_names.h"
 #include "nlicmp_alert_engine.h"
 #include "nlicmp_baseline.h"
@@ -538,8 +539,6 @@ int main(void)
 {
 	Suite *s = suite_create("nlicmp_alert_engine");
 	TCase *tc = tcase_create("engine");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, baseline_estimator);
@@ -555,9 +554,5 @@ int main(void)
 	tcase_add_test(tc, pmtu_class);
 	tcase_add_test(tc, baselines_saved_and_loaded);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

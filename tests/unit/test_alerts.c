@@ -3,6 +3,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "nlicmp_alerts.h"
 
 static struct nlicmp_alert_rule rule(double warning, double failure,
@@ -155,8 +156,6 @@ int main(void)
 {
 	Suite *s = suite_create("nlicmp_alerts");
 	TCase *tc = tcase_create("alerts");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, check_rejects);
@@ -166,9 +165,5 @@ int main(void)
 	tcase_add_test(tc, zero_hysteresis);
 	tcase_add_test(tc, watches);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

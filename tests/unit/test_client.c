@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include <netlink/msg.h>
 #include <netlink/genl/genl.h>
 
+#include "check_main.h"
 #include "nlicmp_client.h"
 
 /* A family id no kernel hands out in practice (ids grow from 0x10). */
@@ -1134,11 +1134,5 @@ static Suite *client_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(client_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(client_suite());
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <sys/socket.h>
 
+#include "check_main.h"
 #include "fake_collectd.h"
 #include "nlicmp_config.h"
 
@@ -358,8 +359,7 @@ int main(void)
 {
 	Suite *s = suite_create("nlicmp_config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, every_key);
@@ -369,10 +369,7 @@ int main(void)
 	tcase_add_test(tc, alert_new_keys);
 	tcase_add_test(tc, alerts_that_never_match);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = run_suite(s);
 	fake_reset();
-	return failed ? 1 : 0;
+	return rc;
 }

@@ -2,12 +2,12 @@
 /* Unit tests of plugin/icmp_names.c, the one ICMP/ICMPv6 name table. */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <check.h>
 
+#include "check_main.h"
 #include "icmp_names.h"
 
 /* The same meaning, the same name, in both families. */
@@ -299,8 +299,6 @@ int main(void)
 {
 	Suite *s = suite_create("icmp_names");
 	TCase *tc = tcase_create("names");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, type_names_both_ways);
 	tcase_add_test(tc, names_are_consistent);
@@ -310,9 +308,5 @@ int main(void)
 	tcase_add_test(tc, type_matches);
 	tcase_add_test(tc, match_test_and_restrict);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

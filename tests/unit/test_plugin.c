@@ -13,6 +13,7 @@
 #include <check.h>
 #include <linux/genetlink.h>
 
+#include "check_main.h"
 #include "fake_collectd.h"
 
 /* ---- raw EVENT messages ---- */
@@ -757,8 +758,6 @@ int main(void)
 {
 	Suite *s = suite_create("netlink_icmp plugin");
 	TCase *tc = tcase_create("plugin");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, values_from_raw_events);
@@ -778,9 +777,5 @@ int main(void)
 	tcase_add_test(tc, lost_records_logged_on_change);
 	tcase_add_test(tc, table_clock_read_under_lock);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

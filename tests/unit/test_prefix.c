@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "check_main.h"
 #include "nlicmp_prefix.h"
 
 /* Parse text, group to len, format. */
@@ -138,8 +139,6 @@ int main(void)
 {
 	Suite *s = suite_create("nlicmp_prefix");
 	TCase *tc = tcase_create("prefix");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, parse_valid);
 	tcase_add_test(tc, parse_invalid);
@@ -148,9 +147,5 @@ int main(void)
 	tcase_add_test(tc, format_small_buffer);
 	tcase_add_test(tc, contains);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

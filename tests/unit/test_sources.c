@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "check_main.h"
 #include "nlicmp_sources.h"
 
 #define V4(t) NLICMP_KEY(0, t, 0)
@@ -1205,8 +1206,6 @@ int main(void)
 {
 	Suite *s = suite_create("nlicmp_sources");
 	TCase *tc = tcase_create("sources");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, exact_per_source);
@@ -1233,9 +1232,5 @@ int main(void)
 	tcase_add_test(tc, model_timestamp_race);
 	tcase_add_test(tc, min_rate_names_at_once);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }
