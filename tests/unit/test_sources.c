@@ -735,6 +735,14 @@ static struct nlicmp_sources_conf conf_model(uint32_t max)
 	return c;
 }
 
+/* A table of the model's configuration, as most model tests use it. */
+static struct nlicmp_sources *model_table(uint32_t max)
+{
+	struct nlicmp_sources_conf c = conf_model(max);
+
+	return nlicmp_sources_new(&c);
+}
+
 /* A deterministic permutation step: the order records arrive in. */
 static uint32_t order(uint32_t i, uint32_t n, uint32_t round)
 {
@@ -750,8 +758,7 @@ static uint32_t order(uint32_t i, uint32_t n, uint32_t round)
  */
 static void steady_plus_busy(uint32_t nsteady, uint32_t k, uint32_t flushes)
 {
-	struct nlicmp_sources_conf c = conf_model(100);
-	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_sources *t = model_table(100);
 	struct nlicmp_snapshot s = { 0 };
 	struct store st = { 0 };
 	const uint32_t busy = 0xb000000, start = 4;
@@ -821,8 +828,7 @@ END_TEST
  */
 START_TEST(model_scanner)
 {
-	struct nlicmp_sources_conf c = conf_model(100);
-	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_sources *t = model_table(100);
 	struct nlicmp_snapshot s = { 0 };
 	struct store st = { 0 };
 	static const int types[] = { 128, 135, 1, 3 };
@@ -871,8 +877,7 @@ END_TEST
  */
 START_TEST(model_zipf_recall)
 {
-	struct nlicmp_sources_conf c = conf_model(100);
-	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_sources *t = model_table(100);
 	struct nlicmp_snapshot s = { 0 };
 	const uint32_t n = 10000;
 	uint32_t read, f, i, hits = 0;
@@ -954,8 +959,7 @@ static void names_add(struct names *ns, const struct nlicmp_snapshot *s)
  */
 START_TEST(model_spoofed_flood_series_bound)
 {
-	struct nlicmp_sources_conf c = conf_model(100);
-	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_sources *t = model_table(100);
 	struct nlicmp_snapshot s = { 0 };
 	struct store st = { 0 };
 	struct names ns = { 0 };
@@ -1005,8 +1009,7 @@ END_TEST
  */
 static void equal_sources(uint32_t n)
 {
-	struct nlicmp_sources_conf c = conf_model(100);
-	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_sources *t = model_table(100);
 	struct nlicmp_snapshot s = { 0 };
 	struct store st = { 0 };
 	struct names ns = { 0 };
@@ -1062,8 +1065,7 @@ END_TEST
  */
 START_TEST(model_evict_and_readmit)
 {
-	struct nlicmp_sources_conf c = conf_model(2);
-	struct nlicmp_sources *t = nlicmp_sources_new(&c);
+	struct nlicmp_sources *t = model_table(2);
 	struct nlicmp_snapshot s = { 0 };
 	struct store st = { 0 };
 	struct nlicmp_record r;
