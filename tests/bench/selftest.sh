@@ -14,20 +14,8 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=$repo/build/bench
-passed=0
-failed=0
-
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		echo "ok   $name"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/lib/check.sh
+. "$here/../lib/check.sh"
 
 parse_all() {
 	local f rc=0
@@ -75,5 +63,4 @@ icount_check() {
 }
 check "-icount: 1 ns per guest instruction (median of 3)" icount_check
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done

@@ -8,22 +8,10 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 vm=$here/vm.sh
-passed=0
-failed=0
+# shellcheck source=tests/lib/check.sh
+. "$here/../lib/check.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nlicmp-vm-selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		echo "ok   $name"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name"
-		failed=$((failed + 1))
-	fi
-}
 
 # "got: VALUE" lines explain a failure without drowning a success.
 expect() {
@@ -161,5 +149,4 @@ out=$(NLICMP_VM_KERNEL_DIR=$tmp/kdir NLICMP_VM_CACHE=$tmp/cache "$vm" -- \
 check "NLICMP_VM_KERNEL_DIR: boots it with its modules ($old)" \
 	expect "$out" "$(printf '%s\n%s\nmodprobe ok' "$old" "$old")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+checks_done
