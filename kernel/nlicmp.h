@@ -46,10 +46,11 @@ extern bool nlicmp_userns_listeners;
 extern struct workqueue_struct *nlicmp_wq;
 
 /* Budgets shared by every namespace (nlicmp_main.c). */
-bool nlicmp_budget_entry_get(void);
-void nlicmp_budget_entry_put(void);
-bool nlicmp_budget_listener_get(void);
-void nlicmp_budget_listener_put(void);
+struct nlicmp_net;
+bool nlicmp_budget_entry_get(const struct nlicmp_net *ns);
+void nlicmp_budget_entry_put(const struct nlicmp_net *ns);
+bool nlicmp_budget_listener_get(bool budgeted);
+void nlicmp_budget_listener_put(bool budgeted);
 
 /* Index of a family in the per-family counters. */
 enum nlicmp_fam {
@@ -192,6 +193,8 @@ struct nlicmp_lazy {
 	/* What the flush already harvested from unattr. */
 	struct nlicmp_count		unattr_done[NLICMP_NTYPES];
 	struct nlicmp_batch		batch;
+	/* Of a namespace under the global budgets: give its share back. */
+	bool				budgeted;
 };
 
 struct nlicmp_net {
@@ -203,6 +206,8 @@ struct nlicmp_net {
 	unsigned int			n_listeners;
 	unsigned int			max_entries;	/* this namespace's cap */
 	unsigned int			max_listeners;
+	/* Not the initial namespace: under the global budgets too. */
+	bool				budgeted;
 	struct rhashtable		table;
 
 	/* Written by the packet path on new keys and dirty transitions only. */
@@ -245,7 +250,7 @@ struct nlicmp_totals {
 };
 void nlicmp_sum_totals(struct nlicmp_net *ns, struct nlicmp_totals *t);
 void nlicmp_harvest_counters(struct nlicmp_net *ns);
-struct nlicmp_lazy *nlicmp_lazy_alloc(void);
+struct nlicmp_lazy *nlicmp_lazy_alloc(bool budgeted);
 void nlicmp_lazy_free_rcu(struct nlicmp_lazy *lazy);
 void nlicmp_lazy_free(struct nlicmp_lazy *lazy);
 

@@ -42,7 +42,7 @@ void nlicmp_counters_exit(struct nlicmp_net *ns)
 }
 
 /* Process context, caller's memcg. */
-struct nlicmp_lazy *nlicmp_lazy_alloc(void)
+struct nlicmp_lazy *nlicmp_lazy_alloc(bool budgeted)
 {
 	struct nlicmp_lazy *lazy;
 	int cpu;
@@ -58,6 +58,7 @@ struct nlicmp_lazy *nlicmp_lazy_alloc(void)
 	}
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(lazy->unattr, cpu)->syncp);
+	lazy->budgeted = budgeted;
 	return lazy;
 }
 
@@ -71,8 +72,11 @@ void nlicmp_lazy_free(struct nlicmp_lazy *lazy)
 
 static void nlicmp_lazy_free_cb(struct rcu_head *head)
 {
-	nlicmp_lazy_free(container_of(head, struct nlicmp_lazy, rcu));
-	nlicmp_budget_listener_put();
+	struct nlicmp_lazy *lazy = container_of(head, struct nlicmp_lazy, rcu);
+	bool budgeted = lazy->budgeted;
+
+	nlicmp_lazy_free(lazy);
+	nlicmp_budget_listener_put(budgeted);
 }
 
 /*

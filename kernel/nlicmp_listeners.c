@@ -82,7 +82,7 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 				   " (max %u)", ns->max_listeners);
 		goto out;
 	}
-	if (!nlicmp_budget_listener_get()) {
+	if (!nlicmp_budget_listener_get(ns->budgeted)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "too many listeners in all namespaces (max_listeners_total)");
 		goto out;
@@ -99,9 +99,9 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 	lazy = rcu_dereference_protected(ns->lazy, lockdep_is_held(&ns->lock));
 	if (!lazy) {
 		err = -ENOMEM;
-		lazy = nlicmp_lazy_alloc();
+		lazy = nlicmp_lazy_alloc(ns->budgeted);
 		if (!lazy) {
-			nlicmp_budget_listener_put();
+			nlicmp_budget_listener_put(ns->budgeted);
 			goto out;
 		}
 		rcu_assign_pointer(ns->lazy, lazy);
@@ -137,7 +137,7 @@ static void nlicmp_listener_drop(struct nlicmp_net *ns,
 	kfree_rcu(l, rcu);
 	nlicmp_listeners_publish(ns, ns->n_listeners - 1);
 	if (ns->n_listeners) {
-		nlicmp_budget_listener_put();
+		nlicmp_budget_listener_put(ns->budgeted);
 		return;
 	}
 	lazy = rcu_dereference_protected(ns->lazy, lockdep_is_held(&ns->lock));

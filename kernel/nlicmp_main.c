@@ -25,7 +25,7 @@ MODULE_PARM_DESC(child_max_listeners, "Listeners per network namespace other tha
 
 static unsigned int nlicmp_max_listeners_total = 64;
 module_param_named(max_listeners_total, nlicmp_max_listeners_total, uint, 0444);
-MODULE_PARM_DESC(max_listeners_total, "Listeners in all network namespaces together (1-65536)");
+MODULE_PARM_DESC(max_listeners_total, "Listeners in all network namespaces but the initial one together (1-65536)");
 
 bool nlicmp_userns_listeners;
 module_param_named(userns_listeners, nlicmp_userns_listeners, bool, 0444);
@@ -45,7 +45,7 @@ MODULE_PARM_DESC(child_max_entries, "Table entries per network namespace other t
 
 static unsigned int nlicmp_max_entries_total = 262144;
 module_param_named(max_entries_total, nlicmp_max_entries_total, uint, 0444);
-MODULE_PARM_DESC(max_entries_total, "Table entries in all network namespaces together (1-16777216)");
+MODULE_PARM_DESC(max_entries_total, "Table entries in all network namespaces but the initial one together (1-16777216)");
 
 unsigned int nlicmp_idle_ms = 10000;
 module_param_named(idle_ms, nlicmp_idle_ms, uint, 0444);
@@ -60,7 +60,9 @@ static unsigned int nlicmp_net_id __read_mostly;
 struct workqueue_struct *nlicmp_wq __read_mostly;
 
 /*
- * What all namespaces use of the global budgets. Entries are taken in
+ * What the namespaces other than the initial one use of the global
+ * budgets: the host's own namespace is bounded by its own caps alone, so
+ * no container can starve the host's monitoring. Entries are taken in
  * softirq, so these are atomics, touched only when an entry or a listener
  * is created or freed, never per packet.
  */
@@ -78,25 +80,29 @@ static bool nlicmp_budget_get(atomic_t *used, unsigned int max)
 	return false;
 }
 
-bool nlicmp_budget_entry_get(void)
+bool nlicmp_budget_entry_get(const struct nlicmp_net *ns)
 {
-	return nlicmp_budget_get(&nlicmp_entries_used, nlicmp_max_entries_total);
+	return !ns->budgeted ||
+	       nlicmp_budget_get(&nlicmp_entries_used, nlicmp_max_entries_total);
 }
 
-void nlicmp_budget_entry_put(void)
+void nlicmp_budget_entry_put(const struct nlicmp_net *ns)
 {
-	atomic_dec(&nlicmp_entries_used);
+	if (ns->budgeted)
+		atomic_dec(&nlicmp_entries_used);
 }
 
-bool nlicmp_budget_listener_get(void)
+bool nlicmp_budget_listener_get(bool budgeted)
 {
-	return nlicmp_budget_get(&nlicmp_listeners_used,
+	return !budgeted ||
+	       nlicmp_budget_get(&nlicmp_listeners_used,
 				 nlicmp_max_listeners_total);
 }
 
-void nlicmp_budget_listener_put(void)
+void nlicmp_budget_listener_put(bool budgeted)
 {
-	atomic_dec(&nlicmp_listeners_used);
+	if (budgeted)
+		atomic_dec(&nlicmp_listeners_used);
 }
 
 /*
@@ -121,7 +127,8 @@ static int __net_init nlicmp_net_init(struct net *net)
 	/* Containers (child namespaces) get the smaller caps. */
 	ns->max_entries = nlicmp_max_entries;
 	ns->max_listeners = nlicmp_max_listeners;
-	if (!net_eq(net, &init_net)) {
+	ns->budgeted = !net_eq(net, &init_net);
+	if (ns->budgeted) {
 		ns->max_entries = min(ns->max_entries, nlicmp_child_max_entries);
 		ns->max_listeners = min(ns->max_listeners,
 					nlicmp_child_max_listeners);

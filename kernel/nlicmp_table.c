@@ -65,15 +65,15 @@ int nlicmp_table_init(struct nlicmp_net *ns)
 	return rhashtable_init(&ns->table, &params);
 }
 
-static void nlicmp_entry_free(struct nlicmp_entry *e)
+static void nlicmp_entry_free(struct nlicmp_net *ns, struct nlicmp_entry *e)
 {
 	kmem_cache_free(nlicmp_entry_cache, e);
-	nlicmp_budget_entry_put();
+	nlicmp_budget_entry_put(ns);
 }
 
 static void nlicmp_entry_free_cb(void *ptr, void *arg)
 {
-	nlicmp_entry_free(ptr);
+	nlicmp_entry_free(arg, ptr);
 }
 
 /* The hooks are gone and the flush cancelled: nobody else can see entries. */
@@ -82,8 +82,8 @@ void nlicmp_table_exit(struct nlicmp_net *ns)
 	struct nlicmp_entry *e, *tmp;
 
 	list_for_each_entry_safe(e, tmp, &ns->dead, dead_node)
-		nlicmp_entry_free(e);
-	rhashtable_free_and_destroy(&ns->table, nlicmp_entry_free_cb, NULL);
+		nlicmp_entry_free(ns, e);
+	rhashtable_free_and_destroy(&ns->table, nlicmp_entry_free_cb, ns);
 }
 
 /* Entries to age out or free: the flush must keep running. ns->lock held. */
@@ -106,12 +106,12 @@ static struct nlicmp_entry *nlicmp_entry_create(struct nlicmp_net *ns,
 		return NULL;
 	if (atomic_inc_return(&ns->n_entries) > ns->max_entries)
 		goto full;
-	if (!nlicmp_budget_entry_get())
+	if (!nlicmp_budget_entry_get(ns))
 		goto full;
 
 	e = kmem_cache_alloc(nlicmp_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
-		nlicmp_budget_entry_put();
+		nlicmp_budget_entry_put(ns);
 		nlicmp_count_nomem(ns);
 		goto full;
 	}
@@ -126,7 +126,7 @@ static struct nlicmp_entry *nlicmp_entry_create(struct nlicmp_net *ns,
 		return e;
 
 	/* Another CPU inserted the key first, or the insert failed. */
-	nlicmp_entry_free(e);
+	nlicmp_entry_free(ns, e);
 	atomic_dec(&ns->n_entries);
 	if (!IS_ERR(old))
 		return old;
@@ -236,7 +236,7 @@ static void nlicmp_table_free_dead(struct nlicmp_net *ns)
 
 	list_for_each_entry_safe(e, tmp, &ns->dead, dead_node) {
 		nlicmp_entry_harvest(ns, e);
-		nlicmp_entry_free(e);
+		nlicmp_entry_free(ns, e);
 		if (!(++n % 1024))
 			cond_resched();
 	}
