@@ -83,8 +83,12 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 		goto out;
 	}
 	if (!nlicmp_budget_listener_get(ns->budgeted)) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "too many listeners in all namespaces (max_listeners_total)");
+		if (ns->budgeted)
+			NL_SET_ERR_MSG_MOD(extack,
+					   "too many listeners in all namespaces (max_listeners_total)");
+		else
+			NL_SET_ERR_MSG_MOD(extack,
+					   "too many listeners left recently, retry after an RCU grace period");
 		goto out;
 	}
 	/*

@@ -62,12 +62,16 @@ struct workqueue_struct *nlicmp_wq __read_mostly;
 /*
  * What the namespaces other than the initial one use of the global
  * budgets: the host's own namespace is bounded by its own caps alone, so
- * no container can starve the host's monitoring. Entries are taken in
- * softirq, so these are atomics, touched only when an entry or a listener
- * is created or freed, never per packet.
+ * no container can starve the host's monitoring. Its listeners (and the
+ * lazy state the last one leaves to RCU) have a count of their own, so a
+ * REGISTER/UNREGISTER loop there cannot pile up states either (it gets
+ * ENOSPC once 2 * max_listeners wait). Entries
+ * are taken in softirq, so these are atomics, touched only when an entry
+ * or a listener is created or freed, never per packet.
  */
 static atomic_t nlicmp_entries_used = ATOMIC_INIT(0);
 static atomic_t nlicmp_listeners_used = ATOMIC_INIT(0);
+static atomic_t nlicmp_init_listeners_used = ATOMIC_INIT(0);
 
 static bool nlicmp_budget_get(atomic_t *used, unsigned int max)
 {
@@ -86,23 +90,33 @@ bool nlicmp_budget_entry_get(const struct nlicmp_net *ns)
 	       nlicmp_budget_get(&nlicmp_entries_used, nlicmp_max_entries_total);
 }
 
+/* A put without its get would leave the budget looking full for good. */
+static void nlicmp_budget_put(atomic_t *used)
+{
+	WARN_ON_ONCE(atomic_dec_return(used) < 0);
+}
+
 void nlicmp_budget_entry_put(const struct nlicmp_net *ns)
 {
 	if (ns->budgeted)
-		atomic_dec(&nlicmp_entries_used);
+		nlicmp_budget_put(&nlicmp_entries_used);
 }
 
+/* A bool, not the namespace: the lazy state's RCU callback outlives it. */
 bool nlicmp_budget_listener_get(bool budgeted)
 {
-	return !budgeted ||
-	       nlicmp_budget_get(&nlicmp_listeners_used,
+	/* Room for a restarting daemon's state still waiting for RCU. */
+	if (!budgeted)
+		return nlicmp_budget_get(&nlicmp_init_listeners_used,
+					 2 * nlicmp_max_listeners);
+	return nlicmp_budget_get(&nlicmp_listeners_used,
 				 nlicmp_max_listeners_total);
 }
 
 void nlicmp_budget_listener_put(bool budgeted)
 {
-	if (budgeted)
-		atomic_dec(&nlicmp_listeners_used);
+	nlicmp_budget_put(budgeted ? &nlicmp_listeners_used :
+				     &nlicmp_init_listeners_used);
 }
 
 /*
@@ -287,6 +301,9 @@ static void __exit nlicmp_exit(void)
 	unregister_pernet_subsys(&nlicmp_net_ops);
 	/* The lazy states of the last listeners are freed by RCU callbacks. */
 	rcu_barrier();
+	WARN_ON(atomic_read(&nlicmp_entries_used) ||
+		atomic_read(&nlicmp_listeners_used) ||
+		atomic_read(&nlicmp_init_listeners_used));
 	nlicmp_table_cache_destroy();
 	destroy_workqueue(nlicmp_wq);
 }

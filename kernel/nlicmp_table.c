@@ -17,8 +17,9 @@
  * Idle entries are unlinked by the flush and wait on ns->dead for an RCU
  * grace period (no hook can still hold them) that no one waits for: a
  * later flush polls it, harvests what they gained meanwhile and frees
- * them. Entries are charged to the per-namespace cap and to the global
- * budget (max_entries_total) until they are freed.
+ * them. Entries count against the per-namespace cap until they are
+ * unlinked and, outside the initial namespace, against the global budget
+ * (max_entries_total) until they are freed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

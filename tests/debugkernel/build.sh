@@ -9,8 +9,9 @@
 #   tests/debugkernel/build.sh [6.1|6.12]     (default 6.1)
 #
 # The output, build/debug-kernel/<key>/ with <key> a hash of debug.config,
-# this script and the source package's version, holds vmlinux (booted by
-# tests/vm/vm.sh through its PVH entry), lib/modules/KVER/ (modules_install,
+# this script and the source package's version, holds boot/vmlinuz-KVER
+# (the bzImage, booted as it is by tests/vm/vm.sh: KASAN kernels do not
+# come up through the PVH entry), lib/modules/KVER/ (modules_install,
 # its build link is the kernel tree the out-of-tree module builds against)
 # and build-seconds. Export it as NLICMP_VM_KERNEL_DIR and tests/vm/*.sh
 # use that kernel alone. A second run with the same key prints the
@@ -108,14 +109,15 @@ done <"$here/debug.config"
 
 log "compiling $pkg $pkgver (nice -n $niceness, -j$jobs) in $obj"
 start=$(date +%s)
-nice -n "$niceness" make -s -C "$src" O="$obj" -j"$jobs" vmlinux modules >&2
+nice -n "$niceness" make -s -C "$src" O="$obj" -j"$jobs" bzImage modules >&2
 nice -n "$niceness" make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$out" \
 	INSTALL_MOD_STRIP=1 modules_install >&2
 secs=$(($(date +%s) - start))
 kver=$(kmake kernelrelease)
 ln -sfn "$obj" "$out/lib/modules/$kver/build"
 rm -f "$out/lib/modules/$kver/source"
-ln -sfn "$obj/vmlinux" "$out/vmlinux"
+mkdir -p "$out/boot"
+cp "$obj/arch/x86/boot/bzImage" "$out/boot/vmlinuz-$kver"
 echo "$secs" >"$out/build-seconds"
 echo "$kver" >"$out/kernelrelease"
 touch "$out/done"

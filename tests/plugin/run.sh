@@ -6,7 +6,8 @@
 # the notifications it sent (exec's NotificationExec).
 #   tests/plugin/run.sh [KVER|6.1|6.12]   (default: every installed kernel)
 # NLICMP_TESTS="exact alerts" runs only those tests; NLICMP_PLUGIN_SO picks
-# another build of the plugin (default plugin/.libs/netlink_icmp.so).
+# another build of the plugin (default plugin/.libs/netlink_icmp.so);
+# NLICMP_PLUGIN_JOBS guests at once (default 2).
 # Prints "PASS name" / "FAIL name: why" per test, then "N passed, N failed";
 # exits non-zero if any test failed.
 set -uo pipefail
@@ -46,32 +47,43 @@ else
 fi
 
 # One single-vCPU guest per kernel, all at once (NLICMP_PLUGIN_JOBS, default
-# 2: one per host core); the results are reported in kernel order.
+# 2: one per host core); the results are reported in kernel order. Every
+# module is built first, so no compile competes with a running guest.
 jobs=${NLICMP_PLUGIN_JOBS:-2}
+case $jobs in
+'' | *[!0-9]* | 0) echo "run.sh: NLICMP_PLUGIN_JOBS must be a positive integer, not '$jobs'" >&2; exit 2 ;;
+esac
 passed=0 failed=0
-kvers=()
+kvers=() kos=()
 for k in "${kernels[@]}"; do
 	kver=$(tests/vm/kernels.sh "$k") || {
 		echo "FAIL kernel $k: not installed"
 		failed=$((failed + 1))
 		continue
 	}
+	case " ${kvers[*]} " in *" $kver "*) continue ;; esac
 	if ! ko=$(tests/vm/build-kmod.sh "$kver" 2>"$out/build-$kver.log"); then
 		echo "FAIL build [$kver]: $(tail -n 5 "$out/build-$kver.log")"
 		failed=$((failed + 1))
 		continue
 	fi
+	kvers+=("$kver")
+	kos+=("$ko")
+done
+for i in "${!kvers[@]}"; do
+	kver=${kvers[i]}
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 	log=$out/guest-$kver.log
 	rm -f "$log.rc"
 	(
-		tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 1500 -- \
-			env KO="$ko" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" CTL="$ctl" \
+		# Guests side by side keep their kernel logs apart.
+		NLICMP_VM_LOG=${NLICMP_VM_LOG:+$NLICMP_VM_LOG.$kver} \
+			tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 1500 -- \
+			env KO="${kos[i]}" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" CTL="$ctl" \
 			NLICMP_TESTS="${NLICMP_TESTS:-}" \
 			bash tests/plugin/guest.sh >"$log" 2>"$log.err"
 		echo $? >"$log.rc"
 	) &
-	kvers+=("$kver")
 done
 wait
 
