@@ -268,7 +268,8 @@ static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 		else if (strcasecmp(c->key, "Baseline") == 0)
 			err |= get_bool(c, &rule.baseline);
 		else if (strcasecmp(c->key, "LearnFor") == 0)
-			err |= get_positive(c, &rule.learn_for);
+			err |= get_range(c, NLICMP_DURATION_MIN,
+					 NLICMP_DURATION_MAX, &rule.learn_for);
 		else if (strcasecmp(c->key, "Deviations") == 0)
 			err |= get_positive(c, &rule.deviations);
 		else if (strcasecmp(c->key, "FailureDeviations") == 0)

@@ -338,6 +338,26 @@ START_TEST(alerts_that_never_match)
 		"\"maybe\"");
 	REJECTS(PLUGIN(ALERT(fake_ci_num("Aggregate", 1))), "Aggregate", "1");
 	REJECTS(PLUGIN(ALERT(fake_ci_num("LearnFor", 0))), "LearnFor", "0");
+	/* A duration like the others: SourceTimeout's range. */
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("LearnFor", 1e300))),
+		"invalid value for LearnFor: 1e+300",
+		"a number from 0.001 to 31536000");
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("LearnFor", 0.0005))),
+		"invalid value for LearnFor: 0.0005");
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("LearnFor", 31536001))),
+		"invalid value for LearnFor: 31536001");
+	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+					    fake_ci_num("LearnFor",
+							31536000)))), 0);
+	ck_assert(conf.alert[0].learn_for == 31536000);
+	nlicmp_config_free(&conf);
+	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+					    fake_ci_num("LearnFor",
+							0.001)))), 0);
+	nlicmp_config_free(&conf);
 	REJECTS(PLUGIN(ALERT(fake_ci_num("Deviations", -2))), "Deviations",
 		"-2");
 	REJECTS(PLUGIN(ALERT(fake_ci_str("FailureDeviations", "ten"))),
