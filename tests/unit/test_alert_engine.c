@@ -615,6 +615,40 @@ START_TEST(state_file_values_capped)
 }
 END_TEST
 
+/* What docs/plugin.md says of poisoning: a 10x flood held clears its own
+ * alert, FAILURE to WARNING after about 1.3 x LearnFor, OKAY after about
+ * 2.7 x LearnFor, the learned mean well below the flood by then.
+ */
+START_TEST(held_flood_becomes_normal)
+{
+	struct rig g = { .nrule = 1 };
+	int i, warning = 0, okay = 0;
+
+	g.rule[0] = baseline_rule(1);
+	rig_start(&g, 10, false);
+	learn_hour(&g, 100);
+	echo_from(&g, 7, 1000 * 10);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert_int_eq(g.ev[0].level, NLICMP_LEVEL_FAILURE);
+	for (i = 1; i <= 360 * 4 && okay == 0; i++) {
+		echo_from(&g, 7, 1000 * 10);
+		if (tick(&g) == 0)
+			continue;
+		if (g.ev[0].level == NLICMP_LEVEL_WARNING)
+			warning = i;
+		else if (g.ev[0].level == NLICMP_LEVEL_OKAY)
+			okay = i;
+		ck_assert(g.ev[0].baseline < 400);
+	}
+	/* In intervals of 10 s: 360 is one LearnFor. */
+	ck_assert_int_ge(warning, 360 * 12 / 10);
+	ck_assert_int_le(warning, 360 * 14 / 10);
+	ck_assert_int_ge(okay, 360 * 26 / 10);
+	ck_assert_int_le(okay, 360 * 28 / 10);
+	rig_stop(&g);
+}
+END_TEST
+
 START_TEST(baseline_estimator)
 {
 	struct nlicmp_baseline b = { 0 };
@@ -654,6 +688,7 @@ int main(void)
 	tcase_add_test(tc, pmtu_class);
 	tcase_add_test(tc, baselines_saved_and_loaded);
 	tcase_add_test(tc, state_file_values_capped);
+	tcase_add_test(tc, held_flood_becomes_normal);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
