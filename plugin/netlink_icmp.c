@@ -515,7 +515,8 @@ static void alert_notify(const struct nlicmp_alert_event *ev)
 /* Learned baselines from the last run, if StateFile says where. */
 static void load_baselines(void)
 {
-	size_t n, skipped;
+	struct nlicmp_alert_load_stats st;
+	size_t n;
 	FILE *f;
 
 	if (conf.state_file == NULL)
@@ -528,11 +529,21 @@ static void load_baselines(void)
 				STRERRNO);
 		return;
 	}
-	n = nlicmp_alert_engine_load(alerts, f, &skipped);
+	n = nlicmp_alert_engine_load(alerts, f, &st);
 	fclose(f);
+	/* Once per start, however many lines: one message, with the count. */
+	if (st.invalid > 0)
+		WARNING(LOG_PREFIX "StateFile \"%s\": %zu invalid line(s) "
+			"skipped, the first at line %zu (not a line of this "
+			"file's format, or a value out of range: a mean or "
+			"spread from 0 to %.15g packets/s, a learned time "
+			"above 0 up to %.15g s); their baselines are learned "
+			"afresh.",
+			conf.state_file, st.invalid, st.first_invalid,
+			NLICMP_RATE_MAX, NLICMP_DURATION_MAX);
 	INFO(LOG_PREFIX "%zu learned baseline(s) loaded from \"%s\"; %zu "
 	     "line(s) skipped (rules changed, or more than MaxSources).", n,
-	     conf.state_file, skipped);
+	     conf.state_file, st.skipped - st.invalid);
 }
 
 /* Written whole to a new file, then renamed: never half a file. */

@@ -475,21 +475,57 @@ int nlicmp_alert_engine_save(const struct nlicmp_alert_engine *e, FILE *f)
 	return err;
 }
 
+/* A line not taken; an invalid one is remembered too. */
+static void skip(struct nlicmp_alert_load_stats *st, size_t lineno,
+		 bool invalid)
+{
+	st->skipped++;
+	if (!invalid)
+		return;
+	if (st->invalid++ == 0)
+		st->first_invalid = lineno;
+}
+
+/* Whether save could have written it: a rate in packets/s. */
+static bool rate_ok(double v)
+{
+	return v >= 0 && v <= NLICMP_RATE_MAX;	/* false for NaN */
+}
+
+/*
+ * One line's values, as save writes them: five fields, nothing after.
+ * A mean or spread beyond any rate would put the thresholds where no
+ * rate reaches them (the subject silenced until it is forgotten).
+ */
+static bool parse_line(const char *line, char *key, char *subject,
+		       struct nlicmp_baseline *b)
+{
+	int end = -1;
+
+	if (sscanf(line, "%255s %63s %lf %lf %lf %n", key, subject, &b->mean,
+		   &b->dev, &b->seconds, &end) != 5 || end < 0 ||
+	    line[end] != '\0')
+		return false;
+	return rate_ok(b->mean) && rate_ok(b->dev) && b->seconds > 0 &&
+	       b->seconds <= NLICMP_DURATION_MAX;
+}
+
 size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
-				size_t *skipped)
+				struct nlicmp_alert_load_stats *st)
 {
 	size_t nrule = e->conf.nrule, cap = (size_t)e->conf.max_sources * nrule;
-	size_t r, taken = 0;
+	size_t r, taken = 0, lineno = 1;
 	char line[512], key[256], want[256], subject[NLICMP_NET_STRLEN];
 	struct nlicmp_baseline b;
 
-	*skipped = 0;
+	memset(st, 0, sizeof(*st));
 	if (fgets(line, sizeof(line), f) == NULL ||
 	    strcmp(line, STATE_HEADER "\n") != 0) {
-		*skipped = 1;
+		skip(st, lineno, true);
 		return 0;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
 		/* Longer than any line save writes: skipped whole, its tail
 		 * not read as a line of its own.
 		 */
@@ -498,14 +534,11 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 
 			while ((c = getc(f)) != EOF && c != '\n')
 				;
-			(*skipped)++;
+			skip(st, lineno, true);
 			continue;
 		}
-		if (sscanf(line, "%255s %63s %lf %lf %lf", key, subject, &b.mean,
-			   &b.dev, &b.seconds) != 5 || !isfinite(b.mean) ||
-		    !isfinite(b.dev) || !isfinite(b.seconds) || b.mean < 0 ||
-		    b.dev < 0 || b.seconds <= 0) {
-			(*skipped)++;
+		if (!parse_line(line, key, subject, &b)) {
+			skip(st, lineno, true);
 			continue;
 		}
 		for (r = 0; r < nrule; r++) {
@@ -514,14 +547,14 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 				break;
 		}
 		if (r == nrule) {
-			(*skipped)++;
+			skip(st, lineno, false);	/* the rule changed */
 			continue;
 		}
 		b.seconds = fmin(b.seconds, e->conf.rule[r].learn_for);
 		if (e->conf.rule[r].scope == NLICMP_SCOPE_ALL ||
 		    e->conf.rule[r].aggregate) {
 			if (strcmp(subject, "total") != 0) {
-				(*skipped)++;
+				skip(st, lineno, true);
 				continue;
 			}
 			e->rule[r].total.baseline = b;
@@ -535,7 +568,7 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 			sv->baseline = b;
 			sv->taken = false;
 		} else {
-			(*skipped)++;
+			skip(st, lineno, false);	/* beyond the cap */
 			continue;
 		}
 		taken++;

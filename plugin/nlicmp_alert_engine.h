@@ -87,14 +87,23 @@ size_t nlicmp_alert_engine_run(struct nlicmp_alert_engine *e,
  */
 int nlicmp_alert_engine_save(const struct nlicmp_alert_engine *e, FILE *f);
 
+struct nlicmp_alert_load_stats {
+	size_t skipped;		/* lines not taken, for any reason */
+	size_t invalid;		/* of those, corrupt or out of range */
+	size_t first_invalid;	/* the first of those, from 1; 0: none */
+};
+
 /*
  * Read what nlicmp_alert_engine_save wrote. Lines of rules no longer
- * configured (matched by Type, Source, Aggregate), beyond MaxSources x
- * rules, or that do not parse are skipped and counted in *skipped.
- * Returns the number of baselines taken.
+ * configured (matched by Type, Source, Aggregate) or beyond MaxSources x
+ * rules are skipped; so are invalid lines: a wrong header, a line that
+ * does not parse, or a value save never writes (a mean or spread not a
+ * number from 0 to NLICMP_RATE_MAX packets/s, a learned time not above 0
+ * and up to NLICMP_DURATION_MAX s), which would silence its subject.
+ * The rest of the file is taken. Returns the number of baselines taken.
  */
 size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
-				size_t *skipped);
+				struct nlicmp_alert_load_stats *st);
 
 /* Bytes the engine holds: fixed at creation. */
 size_t nlicmp_alert_engine_memory(const struct nlicmp_alert_engine *e);

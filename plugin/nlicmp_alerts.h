@@ -21,6 +21,16 @@
 
 #define NLICMP_TYPE_NAME_MAX 64
 
+/* Durations in seconds (SourceTimeout, LearnFor): beyond a year, a typo
+ * (and 1e300 would not fit collectd's time type).
+ */
+#define NLICMP_DURATION_MIN 0.001
+#define NLICMP_DURATION_MAX 31536000.0
+/* The most packets/s a rate is taken to be (MinRate; a saved baseline):
+ * 1e9 ICMP packets/s is beyond any link.
+ */
+#define NLICMP_RATE_MAX 1e9
+
 enum nlicmp_level {
 	NLICMP_LEVEL_OKAY,
 	NLICMP_LEVEL_WARNING,

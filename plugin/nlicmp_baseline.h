@@ -9,8 +9,10 @@
  * not dominated by the first interval; after that the averages forget
  * with time constant learn_for. An interval the caller calls anomalous
  * (above its threshold, or while alerting) is learned at a tenth of the
- * weight: an attack does not become normal within the alert, yet a lasting
- * legitimate change is accepted after about ten times learn_for.
+ * weight: an attack moves the mean slowly while it alerts. The deviation
+ * learns the attack's distance from the mean, though, so a held flood
+ * clears its own alert after about 3 x learn_for (at the default
+ * Deviations) and is then the normal: docs/plugin.md says so.
  */
 #ifndef NLICMP_BASELINE_H
 #define NLICMP_BASELINE_H

@@ -235,6 +235,15 @@ static int get_alert_source(const oconfig_item_t *ci,
 	return get_net(ci, &rule->net);
 }
 
+/* The keys of a learned baseline: without Baseline true they do nothing. */
+static bool baseline_key(const char *key)
+{
+	return strcasecmp(key, "LearnFor") == 0 ||
+	       strcasecmp(key, "Deviations") == 0 ||
+	       strcasecmp(key, "FailureDeviations") == 0 ||
+	       strcasecmp(key, "MinRate") == 0;
+}
+
 static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 {
 	struct nlicmp_alert_rule rule, *grown;
@@ -268,7 +277,8 @@ static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 		else if (strcasecmp(c->key, "Baseline") == 0)
 			err |= get_bool(c, &rule.baseline);
 		else if (strcasecmp(c->key, "LearnFor") == 0)
-			err |= get_positive(c, &rule.learn_for);
+			err |= get_range(c, NLICMP_DURATION_MIN,
+					 NLICMP_DURATION_MAX, &rule.learn_for);
 		else if (strcasecmp(c->key, "Deviations") == 0)
 			err |= get_positive(c, &rule.deviations);
 		else if (strcasecmp(c->key, "FailureDeviations") == 0)
@@ -296,6 +306,22 @@ static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 				   values_text(c, text, sizeof(text)));
 			err = -1;
 		}
+	}
+	/* Baseline may come after them: a second look, once it is known. A
+	 * rule that silently ignores what it was told is refused like one
+	 * that could never match.
+	 */
+	for (i = 0; !rule.baseline && i < ci->children_num; i++) {
+		const oconfig_item_t *c = &ci->children[i];
+		char text[256];
+
+		if (!baseline_key(c->key))
+			continue;
+		CONF_ERROR("invalid value for %s: %s (a learned baseline's key, "
+			   "ignored without Baseline true in the same "
+			   "<Alert>; add Baseline true or remove %s).", c->key,
+			   values_text(c, text, sizeof(text)), c->key);
+		err = -1;
 	}
 	if (err)
 		return -1;

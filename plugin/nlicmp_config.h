@@ -15,13 +15,9 @@
 
 /* Beyond this MaxSources is more likely a typo than a plan. */
 #define NLICMP_MAX_SOURCES_LIMIT 10000000
-/* Durations in seconds: beyond a year, a typo (and 1e300 would not fit
- * collectd's time type).
- */
-#define NLICMP_DURATION_MIN 0.001
-#define NLICMP_DURATION_MAX 31536000.0
+/* Durations: NLICMP_DURATION_MIN, _MAX (nlicmp_alerts.h). */
 #define NLICMP_MIN_READS_MAX 1000
-#define NLICMP_MIN_RATE_MAX 1e9
+#define NLICMP_MIN_RATE_MAX NLICMP_RATE_MAX
 /* StateFile is written to <StateFile> this, then renamed. */
 #define NLICMP_STATE_FILE_SUFFIX ".new"
 

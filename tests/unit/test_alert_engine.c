@@ -445,7 +445,8 @@ START_TEST(baselines_saved_and_loaded)
 {
 	struct rig g = { .nrule = 2 }, h = { .nrule = 2 };
 	char *text = NULL;
-	size_t len = 0, skipped = 0;
+	struct nlicmp_alert_load_stats st;
+	size_t len = 0;
 	FILE *f;
 	int i;
 
@@ -477,8 +478,11 @@ START_TEST(baselines_saved_and_loaded)
 	strcat(text, "type=pmtu,scope=all,net=-,aggregate=0 total 5 1 3600\n"
 		     "not a baseline\n");
 	f = fmemopen(text, strlen(text), "r");
-	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &skipped), 2);
-	ck_assert_uint_eq(skipped, 2);
+	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &st), 2);
+	ck_assert_uint_eq(st.skipped, 2);
+	/* The changed rule's line is no error; the garbage is. */
+	ck_assert_uint_eq(st.invalid, 1);
+	ck_assert_uint_eq(st.first_invalid, 5);
 	fclose(f);
 	free(text);
 	/* The source is tracked again and steps at once: both fire. */
@@ -499,8 +503,10 @@ START_TEST(baselines_saved_and_loaded)
 	memset(text + strlen(text), 'x', 511);	/* fgets' buffer, less 1 */
 	strcat(text, "type=any,scope=all,net=-,aggregate=0 total 5 1 3600\n");
 	f = fmemopen(text, strlen(text), "r");
-	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &skipped), 0);
-	ck_assert_uint_eq(skipped, 1);
+	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &st), 0);
+	ck_assert_uint_eq(st.skipped, 1);
+	ck_assert_uint_eq(st.invalid, 1);
+	ck_assert_uint_eq(st.first_invalid, 2);
 	fclose(f);
 	free(text);
 	rig_stop(&h);
@@ -508,10 +514,138 @@ START_TEST(baselines_saved_and_loaded)
 	/* Not a state file: nothing taken. */
 	rig_start(&h, 10, false);
 	f = fmemopen("hello\n", 6, "r");
-	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &skipped), 0);
-	ck_assert_uint_eq(skipped, 1);
+	ck_assert_uint_eq(nlicmp_alert_engine_load(h.engine, f, &st), 0);
+	ck_assert_uint_eq(st.skipped, 1);
+	ck_assert_uint_eq(st.invalid, 1);
+	ck_assert_uint_eq(st.first_invalid, 1);
 	fclose(f);
 	rig_stop(&h);
+}
+END_TEST
+
+/* Load a state file's text into a fresh engine of g's rules. */
+static size_t load_text(struct rig *g, const char *text,
+			struct nlicmp_alert_load_stats *st)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	rig_start(g, 10, false);
+	n = nlicmp_alert_engine_load(g->engine, f, st);
+	fclose(f);
+	return n;
+}
+
+#define TOTAL_KEY "type=any,scope=all,net=-,aggregate=0 total "
+#define EACH_KEY "type=any,scope=each,net=-,aggregate=0 198.51.100.7 "
+
+/* A saved value no rate can reach (or no number at all) would silence
+ * its subject: mean + k spread = 1e300 is never crossed. Such lines are
+ * refused, counted and the rest of the file taken.
+ */
+START_TEST(state_file_values_capped)
+{
+	static const char *const bad[] = {
+		"1e300 0 3600", "100 1e300 3600", "100 0 1e300",
+		"inf 0 3600", "100 inf 3600", "100 0 inf",
+		"nan 0 3600", "100 nan 3600", "100 0 nan",
+		"-1 0 3600", "100 -1 3600", "100 0 -1", "100 0 0",
+		"1000000001 0 3600", "100 1000000001 3600",
+		"100 0 31536001", "100 0 3600 7", "100 0 3600x",
+		"0x1p100 0 3600",
+	};
+	struct rig g = { .nrule = 2 };
+	struct nlicmp_alert_load_stats st;
+	char text[4096];
+	size_t i, len;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[1] = baseline_rule(1);
+	g.rule[1].scope = NLICMP_SCOPE_EACH;
+	g.rule[1].learn_for = NLICMP_DURATION_MAX;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "netlink_icmp-baselines 1\n"
+			 TOTAL_KEY "%s\n" EACH_KEY "%s\n", bad[i], bad[i]);
+		ck_assert_msg(load_text(&g, text, &st) == 0, "took %s", bad[i]);
+		ck_assert_uint_eq(st.skipped, 2);
+		ck_assert_uint_eq(st.invalid, 2);
+		ck_assert_uint_eq(st.first_invalid, 2);
+		rig_stop(&g);
+	}
+	/* The bounds themselves are fine. */
+	ck_assert_uint_eq(load_text(&g, "netlink_icmp-baselines 1\n"
+				    TOTAL_KEY "1e9 1e9 3600\n"
+				    EACH_KEY "0 0 31536000\n", &st), 2);
+	ck_assert_uint_eq(st.skipped, 0);
+	ck_assert_uint_eq(st.invalid, 0);
+	ck_assert_uint_eq(st.first_invalid, 0);
+	rig_stop(&g);
+
+	/* Bad lines among good ones: the good ones are taken and used. */
+	len = (size_t)snprintf(text, sizeof(text),
+			       "netlink_icmp-baselines 1\n"
+			       EACH_KEY "1e300 0 3600\n"
+			       TOTAL_KEY "100 0 3600\n");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					EACH_KEY "%s\n", bad[i]);
+	ck_assert_uint_lt(len, sizeof(text));
+	g.rule[1].learn_for = 3600;
+	ck_assert_uint_eq(load_text(&g, text, &st), 1);
+	ck_assert_uint_eq(st.invalid, 1 + sizeof(bad) / sizeof(bad[0]));
+	ck_assert_uint_eq(st.skipped, st.invalid);
+	ck_assert_uint_eq(st.first_invalid, 2);
+	/* The total fires on a step at once; the source, whose saved mean
+	 * was 1e300, learns afresh instead of being silenced.
+	 */
+	echo_from(&g, 7, 10000);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert_str_eq(g.ev[0].instance, "all");
+	ck_assert_int_eq(g.ev[0].level, NLICMP_LEVEL_FAILURE);
+	ck_assert(g.ev[0].learned && g.ev[0].baseline == 100);
+	for (i = 0; i < 359; i++) {
+		echo_from(&g, 7, 1000);
+		tick(&g);
+	}
+	echo_from(&g, 7, 100000);
+	ck_assert_uint_eq(tick(&g), 2);
+	ck_assert_int_eq(level_of(&g, "198.51.100.7"), NLICMP_LEVEL_FAILURE);
+	rig_stop(&g);
+}
+END_TEST
+
+/* What docs/plugin.md says of poisoning: a 10x flood held clears its own
+ * alert, FAILURE to WARNING after about 1.3 x LearnFor, OKAY after about
+ * 2.7 x LearnFor, the learned mean well below the flood by then.
+ */
+START_TEST(held_flood_becomes_normal)
+{
+	struct rig g = { .nrule = 1 };
+	int i, warning = 0, okay = 0;
+
+	g.rule[0] = baseline_rule(1);
+	rig_start(&g, 10, false);
+	learn_hour(&g, 100);
+	echo_from(&g, 7, 1000 * 10);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert_int_eq(g.ev[0].level, NLICMP_LEVEL_FAILURE);
+	for (i = 1; i <= 360 * 4 && okay == 0; i++) {
+		echo_from(&g, 7, 1000 * 10);
+		if (tick(&g) == 0)
+			continue;
+		if (g.ev[0].level == NLICMP_LEVEL_WARNING)
+			warning = i;
+		else if (g.ev[0].level == NLICMP_LEVEL_OKAY)
+			okay = i;
+		ck_assert(g.ev[0].baseline < 400);
+	}
+	/* In intervals of 10 s: 360 is one LearnFor. */
+	ck_assert_int_ge(warning, 360 * 12 / 10);
+	ck_assert_int_le(warning, 360 * 14 / 10);
+	ck_assert_int_ge(okay, 360 * 26 / 10);
+	ck_assert_int_le(okay, 360 * 28 / 10);
+	rig_stop(&g);
 }
 END_TEST
 
@@ -553,6 +687,8 @@ int main(void)
 	tcase_add_test(tc, all_names_top_three);
 	tcase_add_test(tc, pmtu_class);
 	tcase_add_test(tc, baselines_saved_and_loaded);
+	tcase_add_test(tc, state_file_values_capped);
+	tcase_add_test(tc, held_flood_becomes_normal);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -338,6 +338,26 @@ START_TEST(alerts_that_never_match)
 		"\"maybe\"");
 	REJECTS(PLUGIN(ALERT(fake_ci_num("Aggregate", 1))), "Aggregate", "1");
 	REJECTS(PLUGIN(ALERT(fake_ci_num("LearnFor", 0))), "LearnFor", "0");
+	/* A duration like the others: SourceTimeout's range. */
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("LearnFor", 1e300))),
+		"invalid value for LearnFor: 1e+300",
+		"a number from 0.001 to 31536000");
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("LearnFor", 0.0005))),
+		"invalid value for LearnFor: 0.0005");
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("LearnFor", 31536001))),
+		"invalid value for LearnFor: 31536001");
+	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+					    fake_ci_num("LearnFor",
+							31536000)))), 0);
+	ck_assert(conf.alert[0].learn_for == 31536000);
+	nlicmp_config_free(&conf);
+	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+					    fake_ci_num("LearnFor",
+							0.001)))), 0);
+	nlicmp_config_free(&conf);
 	REJECTS(PLUGIN(ALERT(fake_ci_num("Deviations", -2))), "Deviations",
 		"-2");
 	REJECTS(PLUGIN(ALERT(fake_ci_str("FailureDeviations", "ten"))),
@@ -349,6 +369,28 @@ START_TEST(alerts_that_never_match)
 		"Deviations is above FailureDeviations");
 	REJECTS(PLUGIN(ALERT(fake_ci_bool("Aggregate", 1))),
 		"Aggregate needs Source");
+	/* A baseline's keys without Baseline true would do nothing. */
+	REJECTS(PLUGIN(ALERT(fake_ci_num("LearnFor", 600))),
+		"invalid value for LearnFor: 600", "Baseline true");
+	REJECTS(PLUGIN(ALERT(fake_ci_num("Deviations", 3))),
+		"invalid value for Deviations: 3", "Baseline true");
+	REJECTS(PLUGIN(ALERT(fake_ci_num("FailureDeviations", 20))),
+		"invalid value for FailureDeviations: 20", "Baseline true");
+	REJECTS(PLUGIN(ALERT(fake_ci_num("MinRate", 5))),
+		"invalid value for MinRate: 5", "Baseline true");
+	/* Every one named; Baseline false said, or said last, is the same. */
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("LearnFor", 60),
+			     fake_ci_num("Deviations", 3),
+			     fake_ci_bool("Baseline", 0))),
+		"invalid value for LearnFor: 60",
+		"invalid value for Deviations: 3", "Baseline true");
+	/* Baseline true may come after them. */
+	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_num("LearnFor", 60),
+					    fake_ci_num("MinRate", 1),
+					    fake_ci_bool("Baseline", 1)))), 0);
+	ck_assert(conf.alert[0].baseline && conf.alert[0].learn_for == 60);
+	nlicmp_config_free(&conf);
 	REJECTS(PLUGIN(ALERT(fake_ci_bool("Aggregate", 1),
 			     fake_ci_str("Source", "all"))),
 		"Aggregate needs Source");

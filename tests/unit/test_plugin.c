@@ -508,6 +508,52 @@ START_TEST(state_file_round_trip)
 }
 END_TEST
 
+/* A corrupt StateFile: its invalid lines are logged once, in one WARNING
+ * with their count, and the valid ones are still loaded.
+ */
+START_TEST(state_file_invalid_lines_logged_once)
+{
+	char dir[] = "/tmp/nlicmp-test.XXXXXX", path[64];
+	const char *p;
+	FILE *f;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("netlink_icmp-baselines 1\n", f);
+	for (i = 0; i < 20; i++)
+		fputs("type=any,scope=each,net=-,aggregate=0 198.51.100.7 "
+		      "1e300 0 2\n", f);
+	fputs("type=any,scope=all,net=-,aggregate=0 total 40 0 2\n", f);
+	fputs("type=any,scope=all,net=-,aggregate=0 total nan 0 2\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	start(PLUGIN(fake_ci_str("StateFile", path),
+		     fake_ci_block("Alert", fake_ci_str("Source", "all"),
+				   fake_ci_bool("Baseline", 1),
+				   fake_ci_num("LearnFor", 2), NULL),
+		     fake_ci_block("Alert", fake_ci_bool("Baseline", 1),
+				   fake_ci_num("LearnFor", 2), NULL)));
+	p = strstr(fake_log, "netlink_icmp plugin: StateFile \"");
+	ck_assert_msg(p != NULL, "%s", fake_log);
+	ck_assert_ptr_nonnull(strstr(p, "\": 21 invalid line(s) skipped, the "
+					"first at line 2 ("));
+	ck_assert_ptr_nonnull(strstr(p, "from 0 to 1000000000 packets/s, a "
+					"learned time above 0 up to 31536000 "
+					"s"));
+	/* One message: no second. */
+	ck_assert_msg(strstr(p + 1, "netlink_icmp plugin: StateFile") == NULL,
+		      "%s", fake_log);
+	ck_assert_ptr_nonnull(strstr(fake_log, "1 learned baseline(s) loaded "
+					       "from"));
+	ck_assert_ptr_nonnull(strstr(fake_log, "; 0 line(s) skipped"));
+	stop();
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(alert_on_all_and_network)
 {
 	const struct fake_notification *n;
@@ -769,6 +815,7 @@ int main(void)
 	tcase_add_test(tc, alert_on_all_and_network);
 	tcase_add_test(tc, alert_on_code_without_report_codes);
 	tcase_add_test(tc, state_file_round_trip);
+	tcase_add_test(tc, state_file_invalid_lines_logged_once);
 	tcase_add_test(tc, alert_clears_when_evicted);
 	tcase_add_test(tc, source_timeout);
 	tcase_add_test(tc, gaps_and_overruns_are_reported);
