@@ -270,6 +270,11 @@ t_e2e() {
 		return 1
 	grep -qx 'LoadPlugin netlink_icmp' "$root$snippet" ||
 		fail "enabling did not work" || return 1
+	# Exact per-source counts from a source's first read on: without
+	# probation (the default MinReads 2 counts a first read under "other").
+	R sed -i 's/^\([[:space:]]*\)MinReads 2$/\1MinReads 1/' "$snippet" &&
+		grep -qE '^[[:space:]]*MinReads 1$' "$root$snippet" ||
+		fail "MinReads not set" || return 1
 	start_collectd || return 1
 	wait_log "netlink_icmp plugin: registered as listener" 10 ||
 		fail "not registered: $(grep netlink_icmp "$root$t/collectd.log" | tail -n 3)" ||
