@@ -272,6 +272,10 @@ judge(struct nlicmp_alert_engine *e, const struct nlicmp_alert_rule *rule,
 	warning = fmin(warning, failure);
 	level = nlicmp_alert_step_at(rule, &subj->state, rate, warning,
 				     failure, &threshold);
+	/* Anomalous, learned slowly: at or above the warning threshold (a
+	 * learned one is never below MinRate), or still alerting (within
+	 * Hysteresis).
+	 */
 	if (rule->baseline)
 		nlicmp_baseline_update(&subj->baseline, rate, seconds,
 				       rule->learn_for,

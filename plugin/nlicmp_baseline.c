@@ -6,7 +6,13 @@
 
 #include <math.h>
 
-/* Weight of an anomalous interval, relative to a normal one. */
+/*
+ * Weight of an anomalous interval, relative to a normal one. A tenth
+ * (at the defaults) keeps a flood held at 2x to 1000x alerting for 11 to
+ * 18 x learn_for, yet accepts a real change of level within a day at the
+ * default hour; a third would clear the flood within 3.3 to 5.4, a
+ * hundredth alert on the change for 110 to 180 (a week).
+ */
 #define ANOMALY_WEIGHT 0.1
 
 void nlicmp_baseline_update(struct nlicmp_baseline *b, double rate,
@@ -27,9 +33,15 @@ void nlicmp_baseline_update(struct nlicmp_baseline *b, double rate,
 		alpha = seconds / (b->seconds + seconds);
 	else
 		alpha = 1 - exp(-seconds / learn_for);
-	if (anomalous)
-		alpha *= ANOMALY_WEIGHT;
 	d = fabs(rate - b->mean);
+	if (anomalous) {
+		alpha *= ANOMALY_WEIGHT;
+		/* Counted as one spread at most: a flood's own distance from
+		 * the mean would raise the thresholds faster than the mean
+		 * rises, and clear the alert it raised.
+		 */
+		d = fmin(d, fmax(b->dev, NLICMP_BASELINE_MIN_SPREAD * b->mean));
+	}
 	b->mean += alpha * (rate - b->mean);
 	b->dev += alpha * (d - b->dev);
 	b->seconds = fmin(b->seconds + seconds, learn_for);

@@ -8,11 +8,13 @@
  * seen the weights are those of a plain average, so the first hour is
  * not dominated by the first interval; after that the averages forget
  * with time constant learn_for. An interval the caller calls anomalous
- * (above its threshold, or while alerting) is learned at a tenth of the
- * weight: an attack moves the mean slowly while it alerts. The deviation
- * learns the attack's distance from the mean, though, so a held flood
- * clears its own alert after about 3 x learn_for (at the default
- * Deviations) and is then the normal: docs/plugin.md says so.
+ * (at or above its warning threshold, or while alerting) is learned at a
+ * tenth of the weight, its distance from the mean counted as one spread
+ * at most: an attack moves the mean with time constant 10 x learn_for and
+ * does not widen the spread, so it cannot raise the thresholds faster
+ * than the mean. A 10x flood held at the defaults stays FAILURE for about
+ * 8.8 x learn_for, WARNING to about 16.9, and is the normal after that
+ * (docs/plugin.md).
  */
 #ifndef NLICMP_BASELINE_H
 #define NLICMP_BASELINE_H
