@@ -252,6 +252,7 @@ judge(struct nlicmp_alert_engine *e, const struct nlicmp_alert_rule *rule,
 {
 	struct nlicmp_alert_event *ev;
 	double warning = rule->warning, failure = rule->failure, threshold;
+	double normal = 0;
 	struct nlicmp_baseline before = subj->baseline;
 	bool learned = false;
 	int level;
@@ -267,11 +268,17 @@ judge(struct nlicmp_alert_engine *e, const struct nlicmp_alert_rule *rule,
 			       nlicmp_baseline_threshold(&subj->baseline,
 							 rule->failure_deviations,
 							 rule->min_rate));
+		/* Within a spread of the learned mean a level is not held,
+		 * whatever Hysteresis says: a change of level, learned at a
+		 * tenth, ends its alert once the mean reaches it (held at
+		 * threshold x (1 - Hysteresis) below the mean, it never would).
+		 */
+		normal = nlicmp_baseline_threshold(&subj->baseline, 1, 0);
 	}
 	/* Only a FailureRate besides a baseline: it is a warning too. */
 	warning = fmin(warning, failure);
 	level = nlicmp_alert_step_at(rule, &subj->state, rate, warning,
-				     failure, &threshold);
+				     failure, fmin(normal, warning), &threshold);
 	/* Anomalous, learned slowly: at or above the warning threshold (a
 	 * learned one is never below MinRate), or still alerting (within
 	 * Hysteresis).

@@ -68,12 +68,13 @@ int nlicmp_alert_step(const struct nlicmp_alert_rule *rule,
 		      double *threshold)
 {
 	return nlicmp_alert_step_at(rule, state, rate, rule->warning,
-				    rule->failure, threshold);
+				    rule->failure, 0, threshold);
 }
 
 int nlicmp_alert_step_at(const struct nlicmp_alert_rule *rule,
 			 struct nlicmp_alert_state *state, double rate,
-			 double warning, double failure, double *threshold)
+			 double warning, double failure, double normal,
+			 double *threshold)
 {
 	double keep = 1.0 - rule->hysteresis / 100.0;
 	int old = state->level, level;
@@ -81,11 +82,14 @@ int nlicmp_alert_step_at(const struct nlicmp_alert_rule *rule,
 	state->above_failure = rate >= failure ? state->above_failure + 1 : 0;
 	state->above_warning = rate >= warning ? state->above_warning + 1 : 0;
 
+	/* Held within Hysteresis, never at or below what is normal. */
 	if (state->above_failure >= rule->persist ||
-	    (old == NLICMP_LEVEL_FAILURE && rate >= failure * keep))
+	    (old == NLICMP_LEVEL_FAILURE && rate >= failure * keep &&
+	     rate > normal))
 		level = NLICMP_LEVEL_FAILURE;
 	else if (state->above_warning >= rule->persist ||
-		 (old >= NLICMP_LEVEL_WARNING && rate >= warning * keep))
+		 (old >= NLICMP_LEVEL_WARNING && rate >= warning * keep &&
+		  rate > normal))
 		level = NLICMP_LEVEL_WARNING;
 	else
 		level = NLICMP_LEVEL_OKAY;

@@ -87,15 +87,17 @@ bool nlicmp_alert_needs_codes(const struct nlicmp_alert_rule *rule);
  * Feed one interval's rate (packets/s). Escalation (to WARNING at
  * warning, FAILURE at failure) needs .persist consecutive intervals at or
  * above the threshold; a level is held until the rate falls below its
- * threshold minus .hysteresis percent, then drops straight to the level
- * the rate supports. Returns the new level when it changed, -1 otherwise;
- * *threshold gets the threshold the change is about.
+ * threshold minus .hysteresis percent, or to normal or below, then drops
+ * straight to the level the rate supports. Returns the new level when it
+ * changed, -1 otherwise; *threshold gets the threshold the change is
+ * about.
  */
 int nlicmp_alert_step_at(const struct nlicmp_alert_rule *rule,
 			 struct nlicmp_alert_state *state, double rate,
-			 double warning, double failure, double *threshold);
+			 double warning, double failure, double normal,
+			 double *threshold);
 
-/* The same with the rule's fixed thresholds. */
+/* The same with the rule's fixed thresholds (normal: 0). */
 int nlicmp_alert_step(const struct nlicmp_alert_rule *rule,
 		      struct nlicmp_alert_state *state, double rate,
 		      double *threshold);

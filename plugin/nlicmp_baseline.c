@@ -4,6 +4,7 @@
  */
 #include "nlicmp_baseline.h"
 
+#include <float.h>
 #include <math.h>
 
 /*
@@ -57,5 +58,8 @@ double nlicmp_baseline_threshold(const struct nlicmp_baseline *b, double k,
 {
 	double spread = fmax(b->dev, NLICMP_BASELINE_MIN_SPREAD * b->mean);
 
-	return fmax(floor, b->mean + k * spread);
+	/* Above 0 whatever the floor: a rate of 0, all a silent subject
+	 * has learned, is at or above a threshold of 0 and would alert.
+	 */
+	return fmax(fmax(floor, b->mean + k * spread), DBL_MIN);
 }

@@ -39,7 +39,7 @@ void nlicmp_baseline_update(struct nlicmp_baseline *b, double rate,
 bool nlicmp_baseline_ready(const struct nlicmp_baseline *b,
 			   double learn_for);
 
-/* mean + k * spread, not below floor. */
+/* mean + k * spread, not below floor, and always above 0. */
 double nlicmp_baseline_threshold(const struct nlicmp_baseline *b, double k,
 				 double floor);
 

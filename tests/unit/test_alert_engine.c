@@ -699,6 +699,78 @@ START_TEST(held_flood_becomes_normal)
 }
 END_TEST
 
+/* Whatever Hysteresis and Deviations say, a held change of level ends
+ * its alert once the learned mean reaches it: held at threshold x (1 -
+ * Hysteresis) and no lower, a threshold of mean x (1 + Deviations / 10)
+ * would hold it for ever (Hysteresis 50; Deviations 2 at Hysteresis 20).
+ * Within a spread of the mean a level is not held: OKAY within about
+ * 10 ln 11 = 24 x LearnFor of a steady change, from any level.
+ */
+START_TEST(held_change_clears_whatever_hysteresis)
+{
+	static const struct {
+		double hysteresis, deviations, failure_deviations;
+	} cases[] = {
+		{ 50, 5, 10 }, { 90, 5, 10 }, { 20, 2, 4 }, { 35, 5, 10 },
+	};
+	size_t c;
+
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct rig g = { .nrule = 1 };
+		int i, okay = 0;
+
+		g.rule[0] = baseline_rule(1);
+		g.rule[0].hysteresis = cases[c].hysteresis;
+		g.rule[0].deviations = cases[c].deviations;
+		g.rule[0].failure_deviations = cases[c].failure_deviations;
+		rig_start(&g, 10, false);
+		learn_hour(&g, 100);
+		echo_from(&g, 7, 1000 * 10);
+		ck_assert_uint_eq(tick(&g), 1);
+		ck_assert_int_eq(g.ev[0].level, NLICMP_LEVEL_FAILURE);
+		for (i = 1; i <= 360 * 26 && okay == 0; i++) {
+			echo_from(&g, 7, 1000 * 10);
+			if (tick(&g) > 0 &&
+			    g.ev[0].level == NLICMP_LEVEL_OKAY)
+				okay = i;
+		}
+		ck_assert_msg(okay > 0, "Hysteresis %g, Deviations %g: still "
+			      "alerting after 26 x LearnFor",
+			      cases[c].hysteresis, cases[c].deviations);
+		/* Not cleared early: the flood is learned at a tenth. */
+		ck_assert_int_ge(okay, 360 * 9);
+		for (i = 0; i < 360; i++) {
+			echo_from(&g, 7, 1000 * 10);
+			ck_assert_uint_eq(tick(&g), 0);
+		}
+		rig_stop(&g);
+	}
+}
+END_TEST
+
+/* MinRate 0: a subject silent while it learned (mean and spread 0) has a
+ * threshold above 0, not of 0, which its silence would reach: nothing
+ * fires until a packet comes.
+ */
+START_TEST(silent_subject_min_rate_0)
+{
+	struct rig g = { .nrule = 1 };
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[0].min_rate = 0;
+	rig_start(&g, 10, false);
+	for (i = 0; i < 360 * 2; i++)
+		ck_assert_msg(tick(&g) == 0, "%d: %s", i, g.ev[0].message);
+	echo_from(&g, 7, 1);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert_int_eq(g.ev[0].level, NLICMP_LEVEL_FAILURE);
+	ck_assert_uint_eq(tick(&g), 1);
+	ck_assert_int_eq(g.ev[0].level, NLICMP_LEVEL_OKAY);
+	rig_stop(&g);
+}
+END_TEST
+
 START_TEST(baseline_estimator)
 {
 	struct nlicmp_baseline b = { 0 };
@@ -750,6 +822,8 @@ int main(void)
 	tcase_add_test(tc, baselines_saved_and_loaded);
 	tcase_add_test(tc, state_file_values_capped);
 	tcase_add_test(tc, held_flood_becomes_normal);
+	tcase_add_test(tc, held_change_clears_whatever_hysteresis);
+	tcase_add_test(tc, silent_subject_min_rate_0);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
