@@ -13,8 +13,10 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	libnl-3-dev libnl-genl-3-dev check
 	collectd-core collectd-dev collectd-utils
-	# Debian packages (tests/package): build, check
-	debhelper dh-dkms lintian
+	# Debian packages (tests/package): build, check; librrd8 for the
+	# rrdtool plugin that Debian's default collectd.conf loads (what the
+	# collectd package brings along with collectd-core)
+	debhelper dh-dkms lintian librrd8
 	# kernel module: both Debian kernels the tests boot, their headers
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64

@@ -135,8 +135,9 @@ for k in "${kernels[@]}"; do
 	kver=$(tests/vm/kernels.sh "$k") || { fail "kernel $k: not installed"; continue; }
 	log=$out/guest-$kver.log
 	s=$(date +%s)
-	# 2 vCPUs: DKMS builds with make -j2.
-	tests/vm/vm.sh -k "$kver" -c 2 -m 1536 -t 900 -- \
+	# 2 vCPUs: DKMS builds with make -j2. Two DKMS builds under TCG took
+	# 7 min each on a busy host: the guest gets 40 min.
+	tests/vm/vm.sh -k "$kver" -c 2 -m 1536 -t 2400 -- \
 		env DEBS="$out/n" DEBS_NEXT="$out/next" VERSION="$version" \
 		VERSION_NEXT="$next" MOK="$out/mok" bash tests/package/guest.sh >"$log" 2>"$log.err"
 	rc=$?
