@@ -542,7 +542,8 @@ static void load_baselines(void)
 			conf.state_file, st.invalid, st.first_invalid,
 			NLICMP_RATE_MAX, NLICMP_DURATION_MAX);
 	INFO(LOG_PREFIX "%zu learned baseline(s) loaded from \"%s\"; %zu "
-	     "line(s) skipped (rules changed, or more than MaxSources).", n,
+	     "line(s) skipped (rules changed, repeated, or more than "
+	     "MaxSources).", n,
 	     conf.state_file, st.skipped - st.invalid);
 }
 

@@ -539,6 +539,7 @@ static size_t load_text(struct rig *g, const char *text,
 
 #define TOTAL_KEY "type=any,scope=all,net=-,aggregate=0 total "
 #define EACH_KEY "type=any,scope=each,net=-,aggregate=0 198.51.100.7 "
+#define EACH8_KEY "type=any,scope=each,net=-,aggregate=0 198.51.100.8 "
 
 /* A saved value no rate can reach (or no number at all) would silence
  * its subject: mean + k spread = 1e300 is never crossed. Such lines are
@@ -611,6 +612,47 @@ START_TEST(state_file_values_capped)
 	echo_from(&g, 7, 100000);
 	ck_assert_uint_eq(tick(&g), 2);
 	ck_assert_int_eq(level_of(&g, "198.51.100.7"), NLICMP_LEVEL_FAILURE);
+	rig_stop(&g);
+}
+END_TEST
+
+/* A subject's line repeated (a hand-edited or concatenated file): the
+ * last one is taken, the earlier ones are skipped and counted (not as
+ * invalid), for a source as for a total.
+ */
+START_TEST(state_file_repeated_lines)
+{
+	struct rig g = { .nrule = 2 };
+	struct nlicmp_alert_load_stats st;
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[1] = baseline_rule(1);
+	g.rule[1].scope = NLICMP_SCOPE_EACH;
+	ck_assert_uint_eq(load_text(&g, "netlink_icmp-baselines 1\n"
+				    EACH_KEY "100 0 3600\n"
+				    TOTAL_KEY "50 0 3600\n"
+				    EACH8_KEY "400 0 3600\n"
+				    EACH_KEY "200 0 3600\n"
+				    TOTAL_KEY "70 0 3600\n"
+				    EACH_KEY "300 0 3600\n", &st), 3);
+	ck_assert_uint_eq(st.skipped, 3);
+	ck_assert_uint_eq(st.invalid, 0);
+	ck_assert_uint_eq(st.first_invalid, 0);
+	/* Every subject steps: each fires on its last line's mean. */
+	echo_from(&g, 7, 100000);
+	echo_from(&g, 8, 100000);
+	ck_assert_uint_eq(tick(&g), 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(g.ev[i].level, NLICMP_LEVEL_FAILURE);
+		ck_assert(g.ev[i].learned);
+		if (strcmp(g.ev[i].instance, "all") == 0)
+			ck_assert(g.ev[i].baseline == 70);
+		else if (strcmp(g.ev[i].instance, "198.51.100.7") == 0)
+			ck_assert(g.ev[i].baseline == 300);
+		else
+			ck_assert(g.ev[i].baseline == 400);
+	}
 	rig_stop(&g);
 }
 END_TEST
@@ -821,6 +863,7 @@ int main(void)
 	tcase_add_test(tc, pmtu_class);
 	tcase_add_test(tc, baselines_saved_and_loaded);
 	tcase_add_test(tc, state_file_values_capped);
+	tcase_add_test(tc, state_file_repeated_lines);
 	tcase_add_test(tc, held_flood_becomes_normal);
 	tcase_add_test(tc, held_change_clears_whatever_hysteresis);
 	tcase_add_test(tc, silent_subject_min_rate_0);
