@@ -657,6 +657,94 @@ START_TEST(state_file_repeated_lines)
 }
 END_TEST
 
+/* What docs/plugin.md says of trusting the StateFile: a mean just under
+ * the cap is valid, and while it decays (learned at full weight, its
+ * distance widening the spread) a flood is below the threshold, learned
+ * as normal and never alerted: about ln(1.5 x mean / flood) + 4 x
+ * LearnFor, 16 for 1e4 packets/s on a normal of 100.
+ */
+START_TEST(state_file_trusted_to_the_cap)
+{
+	static const int starts[] = { 155, 165 };	/* LearnFor / 10 */
+	struct rig g = { .nrule = 1 };
+	struct nlicmp_alert_load_stats st;
+	size_t c, fired;
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	for (c = 0; c < 2; c++) {
+		ck_assert_uint_eq(load_text(&g, "netlink_icmp-baselines 1\n"
+					    TOTAL_KEY "999999999 0 3600\n",
+					    &st), 1);
+		for (i = 0; i < 36 * starts[c]; i++) {
+			echo_from(&g, 7, 100 * 10);
+			ck_assert_uint_eq(tick(&g), 0);
+		}
+		fired = 0;
+		for (i = 0; i < 360 * 10; i++) {
+			echo_from(&g, 7, 10000 * 10);
+			fired += tick(&g);
+		}
+		if (c == 0)
+			ck_assert_uint_eq(fired, 0);
+		else
+			ck_assert_uint_gt(fired, 0);
+		rig_stop(&g);
+	}
+}
+END_TEST
+
+/* What docs/plugin.md says of a noisy flood: a 10x flood with +-20 %
+ * jitter, held, alerts without a break for 10 x LearnFor, then flaps
+ * for about 1.5 x LearnFor while it is accepted: about 200
+ * notifications. Persist damps escalation only (a level still drops at
+ * once), so Persist 3 leaves some 25, not one.
+ */
+START_TEST(noisy_flood_flaps_while_accepted)
+{
+	static const struct {
+		unsigned int persist;
+		size_t min, max;
+	} cases[] = { { 1, 150, 250 }, { 3, 10, 50 } };
+	size_t c, n, k;
+	unsigned int seed;
+
+	for (c = 0; c < 2; c++)
+		for (seed = 1; seed <= 5; seed++) {
+			struct rig g = { .nrule = 1 };
+			int i, first_okay = 0, last = 0;
+
+			g.rule[0] = baseline_rule(cases[c].persist);
+			rig_start(&g, 10, false);
+			learn_hour(&g, 100);
+			srandom(seed);
+			n = 0;
+			for (i = 1; i <= 360 * 14; i++) {
+				double noise = (double)random() / RAND_MAX *
+					       0.4 - 0.2;
+
+				echo_from(&g, 7, (uint64_t)llround(
+					1000 * (1 + noise) * INTERVAL));
+				tick(&g);
+				for (k = 0; k < g.nev; k++) {
+					n++;
+					last = i;
+					if (g.ev[k].level ==
+						    NLICMP_LEVEL_OKAY &&
+					    first_okay == 0)
+						first_okay = i;
+				}
+			}
+			ck_assert_msg(n >= cases[c].min && n <= cases[c].max,
+				      "Persist %u, seed %u: %zu notifications",
+				      cases[c].persist, seed, n);
+			ck_assert_int_ge(first_okay, 360 * 10);
+			ck_assert_int_le(last, 360 * 12);
+			rig_stop(&g);
+		}
+}
+END_TEST
+
 static char *save_text(const struct rig *g)
 {
 	char *text = NULL;
@@ -864,6 +952,8 @@ int main(void)
 	tcase_add_test(tc, baselines_saved_and_loaded);
 	tcase_add_test(tc, state_file_values_capped);
 	tcase_add_test(tc, state_file_repeated_lines);
+	tcase_add_test(tc, state_file_trusted_to_the_cap);
+	tcase_add_test(tc, noisy_flood_flaps_while_accepted);
 	tcase_add_test(tc, held_flood_becomes_normal);
 	tcase_add_test(tc, held_change_clears_whatever_hysteresis);
 	tcase_add_test(tc, silent_subject_min_rate_0);
