@@ -542,8 +542,37 @@ static void load_baselines(void)
 			conf.state_file, st.invalid, st.first_invalid,
 			NLICMP_RATE_MAX, NLICMP_DURATION_MAX);
 	INFO(LOG_PREFIX "%zu learned baseline(s) loaded from \"%s\"; %zu "
-	     "line(s) skipped (rules changed, or more than MaxSources).", n,
+	     "line(s) skipped (rules changed, repeated, or more than "
+	     "MaxSources).", n,
 	     conf.state_file, st.skipped - st.invalid);
+}
+
+/*
+ * A new file only collectd's user can read or write: a stale one (or a
+ * symlink another user of the directory put there) is removed, not
+ * followed, and the file is created 0600 whatever collectd's umask.
+ * NULL with errno set.
+ */
+static FILE *create_private(const char *path)
+{
+	FILE *f;
+	int fd, e;
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		return NULL;
+	/* O_EXCL: whatever appeared since the unlink is not ours. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		e = errno;
+		close(fd);
+		unlink(path);
+		errno = e;
+	}
+	return f;
 }
 
 /* Written whole to a new file, then renamed: never half a file. */
@@ -557,9 +586,9 @@ static void save_baselines(void)
 		return;
 	ssnprintf(tmp, sizeof(tmp), "%s" NLICMP_STATE_FILE_SUFFIX,
 		  conf.state_file);
-	f = fopen(tmp, "w");
+	f = create_private(tmp);
 	if (f == NULL) {
-		ERROR(LOG_PREFIX "cannot write \"%s\": %s; the learned "
+		ERROR(LOG_PREFIX "cannot create \"%s\": %s; the learned "
 		      "baselines are lost.", tmp, STRERRNO);
 		return;
 	}

@@ -27,6 +27,7 @@ struct rule_state {
 	struct subject total;
 	_Atomic uint64_t packets;	/* Aggregate: every matching record */
 	uint64_t packets_last;
+	bool loaded;			/* a StateFile line was taken */
 };
 
 /* A source's baseline loaded from a file, until the source is tracked. */
@@ -34,6 +35,7 @@ struct saved {
 	size_t rule;
 	char name[NLICMP_NET_STRLEN];
 	struct nlicmp_baseline baseline;
+	size_t line;			/* in the file: the last one wins */
 	bool taken;
 };
 
@@ -41,7 +43,7 @@ struct nlicmp_alert_engine {
 	struct nlicmp_alert_engine_conf conf;
 	struct subject *slot;		/* max_sources x nrule */
 	struct rule_state *rule;	/* nrule */
-	struct saved *saved;		/* sorted by (rule, name) */
+	struct saved *saved;		/* sorted by (rule, name), unique */
 	size_t nsaved, savedcap;
 	struct nlicmp_alert_event *ev;
 	size_t nev, evcap;
@@ -310,6 +312,42 @@ static int saved_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Lines of the same subject in the file's order. */
+static int saved_order(const void *a, const void *b)
+{
+	const struct saved *x = a, *y = b;
+	int c = saved_cmp(a, b);
+
+	if (c != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * Sorted, one per subject for restore's bsearch: of lines repeating a
+ * subject (never written by save: a hand-edited or concatenated file),
+ * the last in the file is kept, as for a total. Returns how many
+ * earlier ones were dropped.
+ */
+static size_t saved_unique(struct nlicmp_alert_engine *e)
+{
+	size_t i, n = 0, dropped;
+
+	if (e->nsaved > 1)
+		qsort(e->saved, e->nsaved, sizeof(*e->saved), saved_order);
+	for (i = 0; i < e->nsaved; i++) {
+		if (i + 1 < e->nsaved &&
+		    saved_cmp(&e->saved[i], &e->saved[i + 1]) == 0)
+			continue;	/* a later line follows */
+		if (n != i)
+			e->saved[n] = e->saved[i];
+		n++;
+	}
+	dropped = e->nsaved - n;
+	e->nsaved = n;
+	return dropped;
+}
+
 /* A source tracked (again): its baseline from the file, once. */
 static void restore(struct nlicmp_alert_engine *e, size_t r, const char *name,
 		    struct subject *subj)
@@ -525,7 +563,7 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 				struct nlicmp_alert_load_stats *st)
 {
 	size_t nrule = e->conf.nrule, cap = (size_t)e->conf.max_sources * nrule;
-	size_t r, taken = 0, lineno = 1;
+	size_t r, taken = 0, lineno = 1, dropped;
 	char line[512], key[256], want[256], subject[NLICMP_NET_STRLEN];
 	struct nlicmp_baseline b;
 
@@ -569,6 +607,12 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 				continue;
 			}
 			e->rule[r].total.baseline = b;
+			/* Repeated: the last line wins, the earlier skipped. */
+			if (e->rule[r].loaded) {
+				skip(st, lineno, false);
+				continue;
+			}
+			e->rule[r].loaded = true;
 		} else if (e->nsaved < e->savedcap ||
 			   grow((void **)&e->saved, &e->savedcap, cap,
 				sizeof(*e->saved)) == 0) {
@@ -577,6 +621,7 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 			sv->rule = r;
 			snprintf(sv->name, sizeof(sv->name), "%s", subject);
 			sv->baseline = b;
+			sv->line = lineno;
 			sv->taken = false;
 		} else {
 			skip(st, lineno, false);	/* beyond the cap */
@@ -584,7 +629,7 @@ size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 		}
 		taken++;
 	}
-	if (e->nsaved > 1)
-		qsort(e->saved, e->nsaved, sizeof(*e->saved), saved_cmp);
-	return taken;
+	dropped = saved_unique(e);
+	st->skipped += dropped;
+	return taken - dropped;
 }

@@ -100,7 +100,10 @@ struct nlicmp_alert_load_stats {
  * does not parse, or a value save never writes (a mean or spread not a
  * number from 0 to NLICMP_RATE_MAX packets/s, a learned time not above 0
  * and up to NLICMP_DURATION_MAX s), which would silence its subject.
- * The rest of the file is taken. Returns the number of baselines taken.
+ * Of lines repeating a subject (save writes one), the last in the file
+ * is taken and the earlier ones skipped; all of them count towards
+ * MaxSources x rules as the file is read. The rest of the file is taken.
+ * Returns the number of baselines taken.
  */
 size_t nlicmp_alert_engine_load(struct nlicmp_alert_engine *e, FILE *f,
 				struct nlicmp_alert_load_stats *st);

@@ -91,13 +91,17 @@ static int get_int(const oconfig_item_t *ci, int min, int max, int *ret)
 	return 0;
 }
 
-static int get_positive(const oconfig_item_t *ci, double *ret)
+/* A number in (0, max]. */
+static int get_positive(const oconfig_item_t *ci, double max, double *ret)
 {
+	char expected[96];
 	double d;
 
+	snprintf(expected, sizeof(expected), "a number above 0 up to %.15g",
+		 max);
 	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
-	    cf_util_get_double(ci, &d) != 0 || !isfinite(d) || d <= 0)
-		return bad_value(ci, "a number above 0");
+	    cf_util_get_double(ci, &d) != 0 || !(d > 0 && d <= max))
+		return bad_value(ci, expected);
 	*ret = d;
 	return 0;
 }
@@ -211,18 +215,6 @@ static int get_path(const oconfig_item_t *ci, char **ret)
 	return 0;
 }
 
-/* A number >= 0. */
-static int get_nonnegative(const oconfig_item_t *ci, double *ret)
-{
-	double d;
-
-	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
-	    cf_util_get_double(ci, &d) != 0 || !isfinite(d) || d < 0)
-		return bad_value(ci, "a number from 0 up");
-	*ret = d;
-	return 0;
-}
-
 static int get_alert_source(const oconfig_item_t *ci,
 			    struct nlicmp_alert_rule *rule)
 {
@@ -267,10 +259,12 @@ static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 		else if (strcasecmp(c->key, "Source") == 0)
 			err |= get_alert_source(c, &rule);
 		else if (strcasecmp(c->key, "WarningRate") == 0) {
-			err |= get_positive(c, &rule.warning);
+			err |= get_positive(c, NLICMP_RATE_MAX,
+					    &rule.warning);
 			has_warning = true;
 		} else if (strcasecmp(c->key, "FailureRate") == 0) {
-			err |= get_positive(c, &rule.failure);
+			err |= get_positive(c, NLICMP_RATE_MAX,
+					    &rule.failure);
 			has_failure = true;
 		} else if (strcasecmp(c->key, "Aggregate") == 0)
 			err |= get_bool(c, &rule.aggregate);
@@ -280,11 +274,15 @@ static int read_alert(struct nlicmp_config *conf, const oconfig_item_t *ci)
 			err |= get_range(c, NLICMP_DURATION_MIN,
 					 NLICMP_DURATION_MAX, &rule.learn_for);
 		else if (strcasecmp(c->key, "Deviations") == 0)
-			err |= get_positive(c, &rule.deviations);
+			err |= get_range(c, NLICMP_DEVIATIONS_MIN,
+					 NLICMP_DEVIATIONS_MAX,
+					 &rule.deviations);
 		else if (strcasecmp(c->key, "FailureDeviations") == 0)
-			err |= get_positive(c, &rule.failure_deviations);
+			err |= get_range(c, NLICMP_DEVIATIONS_MIN,
+					 NLICMP_DEVIATIONS_MAX,
+					 &rule.failure_deviations);
 		else if (strcasecmp(c->key, "MinRate") == 0)
-			err |= get_nonnegative(c, &rule.min_rate);
+			err |= get_range(c, 0, NLICMP_RATE_MAX, &rule.min_rate);
 		else if (strcasecmp(c->key, "Hysteresis") == 0) {
 			double h;
 

@@ -18,6 +18,14 @@
 /* Durations: NLICMP_DURATION_MIN, _MAX (nlicmp_alerts.h). */
 #define NLICMP_MIN_READS_MAX 1000
 #define NLICMP_MIN_RATE_MAX NLICMP_RATE_MAX
+/* An <Alert>'s rates (WarningRate, FailureRate, MinRate) are up to
+ * NLICMP_RATE_MAX too. Deviations, FailureDeviations: below a tenth of
+ * a spread (itself at least a tenth of the mean) the threshold is within
+ * 1 % of the mean and any jitter fires; 1000 spreads are 101 x the mean
+ * at least, beyond any flood a baseline is for.
+ */
+#define NLICMP_DEVIATIONS_MIN 0.1
+#define NLICMP_DEVIATIONS_MAX 1000.0
 /* StateFile is written to <StateFile> this, then renamed. */
 #define NLICMP_STATE_FILE_SUFFIX ".new"
 

@@ -539,6 +539,7 @@ static size_t load_text(struct rig *g, const char *text,
 
 #define TOTAL_KEY "type=any,scope=all,net=-,aggregate=0 total "
 #define EACH_KEY "type=any,scope=each,net=-,aggregate=0 198.51.100.7 "
+#define EACH8_KEY "type=any,scope=each,net=-,aggregate=0 198.51.100.8 "
 
 /* A saved value no rate can reach (or no number at all) would silence
  * its subject: mean + k spread = 1e300 is never crossed. Such lines are
@@ -612,6 +613,135 @@ START_TEST(state_file_values_capped)
 	ck_assert_uint_eq(tick(&g), 2);
 	ck_assert_int_eq(level_of(&g, "198.51.100.7"), NLICMP_LEVEL_FAILURE);
 	rig_stop(&g);
+}
+END_TEST
+
+/* A subject's line repeated (a hand-edited or concatenated file): the
+ * last one is taken, the earlier ones are skipped and counted (not as
+ * invalid), for a source as for a total.
+ */
+START_TEST(state_file_repeated_lines)
+{
+	struct rig g = { .nrule = 2 };
+	struct nlicmp_alert_load_stats st;
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	g.rule[1] = baseline_rule(1);
+	g.rule[1].scope = NLICMP_SCOPE_EACH;
+	ck_assert_uint_eq(load_text(&g, "netlink_icmp-baselines 1\n"
+				    EACH_KEY "100 0 3600\n"
+				    TOTAL_KEY "50 0 3600\n"
+				    EACH8_KEY "400 0 3600\n"
+				    EACH_KEY "200 0 3600\n"
+				    TOTAL_KEY "70 0 3600\n"
+				    EACH_KEY "300 0 3600\n", &st), 3);
+	ck_assert_uint_eq(st.skipped, 3);
+	ck_assert_uint_eq(st.invalid, 0);
+	ck_assert_uint_eq(st.first_invalid, 0);
+	/* Every subject steps: each fires on its last line's mean. */
+	echo_from(&g, 7, 100000);
+	echo_from(&g, 8, 100000);
+	ck_assert_uint_eq(tick(&g), 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(g.ev[i].level, NLICMP_LEVEL_FAILURE);
+		ck_assert(g.ev[i].learned);
+		if (strcmp(g.ev[i].instance, "all") == 0)
+			ck_assert(g.ev[i].baseline == 70);
+		else if (strcmp(g.ev[i].instance, "198.51.100.7") == 0)
+			ck_assert(g.ev[i].baseline == 300);
+		else
+			ck_assert(g.ev[i].baseline == 400);
+	}
+	rig_stop(&g);
+}
+END_TEST
+
+/* What docs/plugin.md says of trusting the StateFile: a mean just under
+ * the cap is valid, and while it decays (learned at full weight, its
+ * distance widening the spread) a flood is below the threshold, learned
+ * as normal and never alerted: about ln(1.5 x mean / flood) + 4 x
+ * LearnFor, 16 for 1e4 packets/s on a normal of 100.
+ */
+START_TEST(state_file_trusted_to_the_cap)
+{
+	static const int starts[] = { 155, 165 };	/* LearnFor / 10 */
+	struct rig g = { .nrule = 1 };
+	struct nlicmp_alert_load_stats st;
+	size_t c, fired;
+	int i;
+
+	g.rule[0] = baseline_rule(1);
+	for (c = 0; c < 2; c++) {
+		ck_assert_uint_eq(load_text(&g, "netlink_icmp-baselines 1\n"
+					    TOTAL_KEY "999999999 0 3600\n",
+					    &st), 1);
+		for (i = 0; i < 36 * starts[c]; i++) {
+			echo_from(&g, 7, 100 * 10);
+			ck_assert_uint_eq(tick(&g), 0);
+		}
+		fired = 0;
+		for (i = 0; i < 360 * 10; i++) {
+			echo_from(&g, 7, 10000 * 10);
+			fired += tick(&g);
+		}
+		if (c == 0)
+			ck_assert_uint_eq(fired, 0);
+		else
+			ck_assert_uint_gt(fired, 0);
+		rig_stop(&g);
+	}
+}
+END_TEST
+
+/* What docs/plugin.md says of a noisy flood: a 10x flood with +-20 %
+ * jitter, held, alerts without a break for 10 x LearnFor, then flaps
+ * for about 1.5 x LearnFor while it is accepted: about 200
+ * notifications. Persist damps escalation only (a level still drops at
+ * once), so Persist 3 leaves some 25, not one.
+ */
+START_TEST(noisy_flood_flaps_while_accepted)
+{
+	static const struct {
+		unsigned int persist;
+		size_t min, max;
+	} cases[] = { { 1, 150, 250 }, { 3, 10, 50 } };
+	size_t c, n, k;
+	unsigned int seed;
+
+	for (c = 0; c < 2; c++)
+		for (seed = 1; seed <= 5; seed++) {
+			struct rig g = { .nrule = 1 };
+			int i, first_okay = 0, last = 0;
+
+			g.rule[0] = baseline_rule(cases[c].persist);
+			rig_start(&g, 10, false);
+			learn_hour(&g, 100);
+			srandom(seed);
+			n = 0;
+			for (i = 1; i <= 360 * 14; i++) {
+				double noise = (double)random() / RAND_MAX *
+					       0.4 - 0.2;
+
+				echo_from(&g, 7, (uint64_t)llround(
+					1000 * (1 + noise) * INTERVAL));
+				tick(&g);
+				for (k = 0; k < g.nev; k++) {
+					n++;
+					last = i;
+					if (g.ev[k].level ==
+						    NLICMP_LEVEL_OKAY &&
+					    first_okay == 0)
+						first_okay = i;
+				}
+			}
+			ck_assert_msg(n >= cases[c].min && n <= cases[c].max,
+				      "Persist %u, seed %u: %zu notifications",
+				      cases[c].persist, seed, n);
+			ck_assert_int_ge(first_okay, 360 * 10);
+			ck_assert_int_le(last, 360 * 12);
+			rig_stop(&g);
+		}
 }
 END_TEST
 
@@ -821,6 +951,9 @@ int main(void)
 	tcase_add_test(tc, pmtu_class);
 	tcase_add_test(tc, baselines_saved_and_loaded);
 	tcase_add_test(tc, state_file_values_capped);
+	tcase_add_test(tc, state_file_repeated_lines);
+	tcase_add_test(tc, state_file_trusted_to_the_cap);
+	tcase_add_test(tc, noisy_flood_flaps_while_accepted);
 	tcase_add_test(tc, held_flood_becomes_normal);
 	tcase_add_test(tc, held_change_clears_whatever_hysteresis);
 	tcase_add_test(tc, silent_subject_min_rate_0);

@@ -397,6 +397,82 @@ START_TEST(alerts_that_never_match)
 }
 END_TEST
 
+/* An <Alert>'s rates and multiples have a range, like every other key:
+ * rates up to NLICMP_RATE_MAX as the plugin-level MinRate, Deviations
+ * and FailureDeviations from 0.1 to 1000 spreads.
+ */
+START_TEST(alert_ranges)
+{
+	static const char *const rates[] = { "WarningRate", "FailureRate",
+					     "MinRate" };
+	static const char *const devs[] = { "Deviations",
+					    "FailureDeviations" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+				     fake_ci_num(rates[i], 1e300))),
+			"invalid value for ", rates[i], ": 1e+300 (expected a "
+			"number ", "to 1000000000)");
+		REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+				     fake_ci_num(rates[i], 1000000001))),
+			rates[i], ": 1000000001 (expected");
+		REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+				     fake_ci_num(rates[i], INFINITY))),
+			rates[i], ": inf (expected");
+		REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+				     fake_ci_num(rates[i], NAN))),
+			rates[i], ": nan (expected");
+	}
+	REJECTS(PLUGIN(ALERT(fake_ci_num("WarningRate", 0))),
+		"invalid value for WarningRate: 0 (expected a number above 0 "
+		"up to 1000000000)");
+	REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+			     fake_ci_num("MinRate", -1))),
+		"invalid value for MinRate: -1 (expected a number from 0 to "
+		"1000000000)");
+	for (i = 0; i < 2; i++) {
+		REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+				     fake_ci_num(devs[i], 1e300))),
+			"invalid value for ", devs[i], ": 1e+300 (expected a "
+			"number from 0.1 to 1000)");
+		REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+				     fake_ci_num(devs[i], 1001))),
+			devs[i], ": 1001 (expected");
+		REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+				     fake_ci_num(devs[i], 0.05))),
+			devs[i], ": 0.05 (expected");
+		REJECTS(PLUGIN(ALERT(fake_ci_bool("Baseline", 1),
+				     fake_ci_num(devs[i], NAN))),
+			devs[i], ": nan (expected");
+	}
+	/* The bounds themselves are fine. */
+	ck_assert_int_eq(parse(PLUGIN(ALERT(fake_ci_num("WarningRate", 1e9),
+					    fake_ci_num("FailureRate", 1e9)),
+				      ALERT(fake_ci_bool("Baseline", 1),
+					    fake_ci_num("WarningRate", 1e-9),
+					    fake_ci_num("MinRate", 1e9),
+					    fake_ci_num("Deviations", 0.1),
+					    fake_ci_num("FailureDeviations",
+							1000)),
+				      ALERT(fake_ci_bool("Baseline", 1),
+					    fake_ci_num("MinRate", 0),
+					    fake_ci_num("Deviations", 1000),
+					    fake_ci_num("FailureDeviations",
+							1000)))),
+			 0);
+	ck_assert_str_eq(fake_log, "");
+	ck_assert_uint_eq(conf.nalert, 3);
+	ck_assert(conf.alert[0].warning == 1e9 && conf.alert[0].failure == 1e9);
+	ck_assert(conf.alert[1].min_rate == 1e9);
+	ck_assert(conf.alert[1].deviations == 0.1);
+	ck_assert(conf.alert[1].failure_deviations == 1000);
+	ck_assert(conf.alert[2].min_rate == 0);
+	ck_assert(conf.alert[2].deviations == 1000);
+	nlicmp_config_free(&conf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nlicmp_config");
@@ -409,6 +485,7 @@ int main(void)
 	tcase_add_test(tc, bad_alerts);
 	tcase_add_test(tc, selection_keys);
 	tcase_add_test(tc, alert_new_keys);
+	tcase_add_test(tc, alert_ranges);
 	tcase_add_test(tc, alerts_that_never_match);
 	suite_add_tcase(s, tc);
 	rc = run_suite(s);

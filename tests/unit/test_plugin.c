@@ -508,6 +508,93 @@ START_TEST(state_file_round_trip)
 }
 END_TEST
 
+/* StateFile's "<name>.new" is created, never opened: a symlink put there
+ * (by another user of a writable directory) is not followed, and the
+ * file is 0600 whatever collectd's umask.
+ */
+START_TEST(state_file_new_not_followed)
+{
+	char dir[] = "/tmp/nlicmp-test.XXXXXX", path[64], tmp[80], victim[64];
+	char line[64];
+	struct stat sb;
+	struct msg m;
+	mode_t mask;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	f = fopen(victim, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("keep\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	mask = umask(0);
+	start(PLUGIN(fake_ci_str("StateFile", path),
+		     fake_ci_block("Alert", fake_ci_str("Source", "all"),
+				   fake_ci_bool("Baseline", 1),
+				   fake_ci_num("LearnFor", 2), NULL)));
+	event_start(&m, 1, 0);
+	event_record(&m, "198.51.100.20", 8, 0, 40);
+	ck_assert_int_eq(deliver(&m), 0);
+	read_interval();
+	stop();
+	umask(mask);
+	/* The symlink's target is untouched. */
+	f = fopen(victim, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_str_eq(line, "keep\n");
+	ck_assert_ptr_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	/* The state is a new regular file, private, and no .new is left. */
+	ck_assert_int_eq(lstat(path, &sb), 0);
+	ck_assert(S_ISREG(sb.st_mode));
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	ck_assert_int_eq(lstat(tmp, &sb), -1);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_str_eq(line, "netlink_icmp-baselines 1\n");
+	fclose(f);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(unlink(victim), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* A .new that cannot be created: logged with its path and why, and the
+ * StateFile is left as it was.
+ */
+START_TEST(state_file_new_error_logged)
+{
+	char dir[] = "/tmp/nlicmp-test.XXXXXX", path[64], tmp[80], text[192];
+	const char *p;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	/* A directory: neither removed nor written. */
+	ck_assert_int_eq(mkdir(tmp, 0700), 0);
+	start(PLUGIN(fake_ci_str("StateFile", path),
+		     fake_ci_block("Alert", fake_ci_str("Source", "all"),
+				   fake_ci_bool("Baseline", 1), NULL)));
+	/* The log of the shutdown (stop() clears it; a second shutdown is
+	 * a no-op).
+	 */
+	ck_assert_int_eq(nic_shutdown(), 0);
+	snprintf(text, sizeof(text), "netlink_icmp plugin: cannot create "
+		 "\"%s\": %s;", tmp, strerror(EISDIR));
+	p = strstr(fake_log, text);
+	ck_assert_msg(p != NULL, "%s", fake_log);
+	stop();
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(rmdir(tmp), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* A corrupt StateFile: its invalid lines are logged once, in one WARNING
  * with their count, and the valid ones are still loaded.
  */
@@ -816,6 +903,8 @@ int main(void)
 	tcase_add_test(tc, alert_on_code_without_report_codes);
 	tcase_add_test(tc, state_file_round_trip);
 	tcase_add_test(tc, state_file_invalid_lines_logged_once);
+	tcase_add_test(tc, state_file_new_not_followed);
+	tcase_add_test(tc, state_file_new_error_logged);
 	tcase_add_test(tc, alert_clears_when_evicted);
 	tcase_add_test(tc, source_timeout);
 	tcase_add_test(tc, gaps_and_overruns_are_reported);
