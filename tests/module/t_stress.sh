@@ -68,7 +68,10 @@ test_flood_identity() {
 	check_identity "listener B (4K buffer, stopped)" /tmp/fb.out 2 "$nft0" "$seen0"
 	qf=$(stats_listener queue_full 2)
 	[ "$qf" -gt 0 ] || fail "listener B never hit a full queue"
-	[ $((NFT - nft0)) -ge 36000 ] || fail "flood too small: $((NFT - nft0))"
+	# The floods are bounded in time: a debug kernel (NLICMP_VM_TIMEOUT_SCALE)
+	# sends that much fewer packets in it.
+	[ $((NFT - nft0)) -ge $((36000 / ${NLICMP_VM_TIMEOUT_SCALE:-1})) ] ||
+		fail "flood too small: $((NFT - nft0))"
 }
 
 test_rmmod_under_traffic() {
