@@ -69,6 +69,11 @@ system_up() {
 	printf 'mok_signing_key=%s\nmok_certificate=%s\n' \
 		"$t/mok/mok.key" "$t/mok/mok.pub" \
 		>"$root/etc/dkms/framework.conf.d/nlicmp-test.conf" || return 1
+	# Debian's collectd.conf has FQDNLookup true: collectd exits unless
+	# the host name resolves, as it does on an installed Debian system
+	# (the installer writes "127.0.1.1 <name>" to /etc/hosts).
+	grep -qw "$(hostname)" "$root/etc/hosts" ||
+		printf '127.0.1.1\t%s\n' "$(hostname)" >>"$root/etc/hosts" || return 1
 	# man-db's trigger would index every manual page over 9p under TCG
 	# (minutes); t_inert finds the pages with man -w, which needs no index.
 	rm -f "$root/var/lib/man-db/auto-update"
