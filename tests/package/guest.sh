@@ -303,9 +303,12 @@ t_e2e() {
 # enabled snippet are left as they are.
 t_upgrade() {
 	local n
-	R env DEBIAN_FRONTEND=noninteractive dpkg -i --force-confold \
+	# No --force-confold: the snippet is the same in N and N+1, so dpkg
+	# keeps the operator's edits without asking; a prompt (stdin is
+	# /dev/null) fails the step.
+	R env DEBIAN_FRONTEND=noninteractive dpkg -i \
 		"$DEBS_NEXT/netlink-icmp-dkms_${VERSION_NEXT}_all.deb" \
-		"$DEBS_NEXT/collectd-netlink-icmp_${VERSION_NEXT}_amd64.deb" >&2 ||
+		"$DEBS_NEXT/collectd-netlink-icmp_${VERSION_NEXT}_amd64.deb" </dev/null >&2 ||
 		fail "dpkg -i failed (see the .err log)" || return 1
 	[ "$(dkms_state "$VERSION_NEXT")" = installed ] ||
 		fail "dkms status: $(R dkms status 2>&1)" || return 1
@@ -351,7 +354,10 @@ t_purge() {
 	lists=$(R dpkg -L $pkgs) || fail "dpkg -L" || return 1
 	R env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pkgs >&2 ||
 		fail "apt-get purge failed (see the .err log)" || return 1
-	R dpkg -s netlink-icmp-dkms >/dev/null 2>&1 && fail "still installed" && return 1
+	for p in $pkgs; do
+		! R dpkg -s "$p" >/dev/null 2>&1 || fail "$p still known to dpkg" ||
+			return 1
+	done
 	left=''
 	while read -r p; do
 		[ -n "$p" ] && [ "$p" != /. ] || continue
@@ -415,7 +421,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for v in DEBS DEBS_NEXT VERSION VERSION_NEXT MOK; do
+for v in DEBS DEBS_NEXT VERSION VERSION_NEXT MOK key_cn; do
 	[ -n "${!v:-}" ] || { echo "FAIL setup: $v not set"; echo "0 passed, 1 failed"; exit 1; }
 done
 if ! overlay_up || ! system_up || ! net_up; then
