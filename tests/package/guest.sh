@@ -286,7 +286,8 @@ t_e2e() {
 		return 1
 	ping_from s1 5 0.2 &
 	ping_from s2 20 0.05
-	wait
+	# That ping only: a bare wait would wait for collectd too.
+	wait $!
 	wait_value 198.51.100.10 packets-echo_request 5 || return 1
 	wait_value 198.51.100.10 total_bytes $((5 * 84)) || return 1
 	wait_value 198.51.100.20 packets-echo_request 20 || return 1
