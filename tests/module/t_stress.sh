@@ -35,7 +35,7 @@ flood_sources() {
 }
 
 test_flood_identity() {
-	local nft0 seen0 pa pb t0 t1 qf
+	local nft0 seen0 pa pb t0 t1 qf min
 	load || fail "insmod failed"
 	topo_up
 	nft_up
@@ -68,10 +68,13 @@ test_flood_identity() {
 	check_identity "listener B (4K buffer, stopped)" /tmp/fb.out 2 "$nft0" "$seen0"
 	qf=$(stats_listener queue_full 2)
 	[ "$qf" -gt 0 ] || fail "listener B never hit a full queue"
-	# The floods are bounded in time: a debug kernel (NLICMP_VM_TIMEOUT_SCALE)
-	# sends that much fewer packets in it.
-	[ $((NFT - nft0)) -ge $((36000 / ${NLICMP_VM_TIMEOUT_SCALE:-1})) ] ||
-		fail "flood too small: $((NFT - nft0))"
+	# The floods are bounded in time (20 s): a stock kernel sends about
+	# 50000 packets in it, the debug kernel (NLICMP_VM_TIMEOUT_SCALE > 1)
+	# 7000-9000 on a busy host; either is many times what B's 4 KiB
+	# queue holds.
+	min=36000
+	[ "${NLICMP_VM_TIMEOUT_SCALE:-1}" = 1 ] || min=5000
+	[ $((NFT - nft0)) -ge $min ] || fail "flood too small: $((NFT - nft0)) < $min"
 }
 
 test_rmmod_under_traffic() {
