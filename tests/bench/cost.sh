@@ -8,6 +8,7 @@
 # RAW (header: cost_header):
 #   calib   the spin loop: ns for a known number of instructions
 #   idle    a measurement with no flood: what the measuring itself costs
+#   bg      a path's background: its consumer running, no flood (2 s)
 #   pkt     a count-bounded flood at full speed: whole-guest busy ns, the
 #           consumer's ns (schedstat, all threads), the packets nft counted
 #   rate    a flood paced at RATE pps for DURATION s: consumer ns per second
@@ -24,7 +25,7 @@ raw=$1
 
 npkt=${BENCH_PACKETS:-5000}
 rates=${BENCH_RATES:-5000 20000 max}
-rate_s=${BENCH_RATE_SECONDS:-1}
+rate_s=${BENCH_RATE_SECONDS:-2}
 plan=${BENCH_PLAN:-calib idle nft:s1,s100,s1M bpf:s1,s100 nflog:s1,s100 \
 modnl:s100 module:s1,s100,s10k,s1M sweep:module sweep:nflog}
 cost_header="kind,path,mix,sources,run,rate,packets,window_ns,busy_ns,consumer_ns,reads,extra"
@@ -119,6 +120,35 @@ pkt_once() {
 		"entries=$entries_after_flood;flood_s=$(flood_s "$out")"
 }
 
+# bg_once PATH MIX RUN: the path set up, its consumer running, no flood:
+# what the path costs per second of guest time whatever the packets (the
+# consumer's timers, the module's periodic flush, collectd's reads). Two
+# whole seconds: as many reads and flushes in every run.
+bg_once() {
+	local t0 t1 b0 b1 c0 c1
+	mix_set "$2" || return 1
+	proc_ns_v c0 "$consumer_pid"
+	clock_v t0 b0
+	sleep 2
+	clock_v t1 b1
+	proc_ns_v c1 "$consumer_pid"
+	[ "$3" = 0 ] || emit bg "$1" "$2" "$mix_sources" "$3" - 0 $((t1 - t0)) \
+		$((b1 - b0)) $((c1 - c0)) 0 ""
+}
+
+# base_once PATH MIX RUN: nft only, right before run RUN of PATH (module
+# unloaded meanwhile): its baseline, taken in the same state of the guest.
+# Labelled nft~PATH.
+base_once() {
+	local loaded=0
+	if module_loaded; then
+		loaded=1
+		rmmod netlink_icmp || return 1
+	fi
+	pkt_once "nft~$1" "$2" "$3"
+	[ "$loaded" = 0 ] || insmod "$ko" max_entries="$table_entries"
+}
+
 # collectd's work comes per read (Interval 1): a window of whole seconds
 # starting half an interval after a read holds the same number of reads
 # in every run. A read ends with a line in the csv file of the totals.
@@ -190,14 +220,22 @@ stop_modnl() { :; }
 }
 
 # cost PATH MIX...: RUNS measured floods per mix, after one warm-up for the
-# path; the consumer restarted for each (its state starts from zero).
+# path; the consumer restarted for each (its state starts from zero). At 1
+# and 100 sources (the targets' mixes) each run of a path other than nft
+# comes with its own nft-only baseline just before and its background
+# just before the flood (the per-packet cost takes both out).
 cost() {
 	local path=$1 mix r w=0
 	shift
 	for mix in "$@"; do
 		for r in $w $(seq "$runs"); do
 			cur_mix=$mix
+			case $path:$mix in
+			nft:*) ;;
+			*:s1 | *:s100) base_once "$path" "$mix" "$r" || return 1 ;;
+			esac
 			"start_$path" || { log "$path: cannot start"; return 1; }
+			bg_once "$path" "$mix" "$r"
 			pkt_once "$path" "$mix" "$r"
 			[ "$path" = module ] && [ "$r" != 0 ] && [ "$mix" != s1M ] &&
 				read_cost "$mix" "$r"

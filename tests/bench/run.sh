@@ -38,7 +38,7 @@ cd "$repo"
 
 cmdline="tests/bench/run.sh $*"
 dur=2 runs=3 sweep="" kernel=6.1 readcb=1 check=0 doc=0 report=0
-parts="c p a b" packets=5000 rates="5000 20000 max" rate_s=1
+parts="c p a b" packets=5000 rates="5000 20000 max" rate_s=2
 mixes="s1 s100 s10k s1M" build=$repo paths="nft bpf ulogd module"
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -174,10 +174,11 @@ test_table_full() {
 }
 
 test_idle_entries_freed() {
-	local nft0 seen0 during
+	local nft0 seen0 during scale=${NLICMP_VM_TIMEOUT_SCALE:-1}
 	# idle_ms long enough that the entry is still there when looked at
-	# right after the pings on a busy host.
-	FLUSH_MS=100 load idle_ms=2000 || fail "insmod failed"
+	# right after the pings on a busy host (and on a debug kernel, where
+	# "ip netns exec" alone takes seconds).
+	FLUSH_MS=100 load idle_ms=$((2000 * scale)) || fail "insmod failed"
 	FLUSH_MS=100
 	topo_up
 	nft_up
@@ -189,7 +190,7 @@ test_idle_entries_freed() {
 		fail "ping"
 	during=$(stat entries)
 	[ "$during" -ge 1 ] || fail "no entry right after the pings"
-	sleep 3
+	sleep $((3 * scale))
 	settle || fail "traffic did not settle"
 	expect_eq "entries after idle_ms" "$(stats_get entries)" 0
 	listen_stop "$LPID"
