@@ -69,6 +69,9 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		src[mix] = $col["sources"] < pk ? $col["sources"] : pk
 		K[path, mix, run] = b; C[path, mix, run] = c; W[path, mix, run] = w
 		P[path, mix, run] = pk; R[path, mix] = run > R[path, mix] ? run : R[path, mix]
+	} else if (kind == "pktL" && pk > 0) {
+		KL[path, mix, run] = b; CL[path, mix, run] = c; WL[path, mix, run] = w
+		PL[path, mix, run] = pk
 	} else if (kind == "rate" && pk > 0) {
 		rk = path SUBSEP $col["rate"]
 		if (!(rk in seenr)) { seenr[rk] = 1; rl[++nrl] = rk }
@@ -106,20 +109,38 @@ END {
 		show("bg|" q[1] "|" q[2], sprintf("%-10s %-5s background", q[1], q[2]), "ns/s", src[q[2]], q[1])
 	}
 	print ""
-	print "kernel cost per packet = (whole-guest busy - consumer process - measuring"
-	print "- background x window) / packets; the generator and the stack up to nft are in it:"
-	print "\"extra\" is over the nft-only run just before (nft~PATH), or, at 10k and 1M sources,"
-	print "over nft only at 1M, same run index"
+	print "kernel cost of a flood = whole-guest busy - consumer process - measuring - background x window;"
+	print "per packet: at 1 and 100 sources the slope between a flood of N and one of 4N packets"
+	print "(\"per flood\": what is left, paid once per flood whatever its length), else cost / packets;"
+	print "the generator and the stack up to nft are in it: \"extra\" is over the nft-only run just"
+	print "before (nft~PATH), or, at 10k and 1M sources, over nft only at 1M, same run index"
 	for (i = 1; i <= npm; i++) {
 		split(pm[i], q, SUBSEP); path = q[1]; mix = q[2]
 		for (r = 1; r <= R[path, mix]; r++) {
 			if (!((path, mix, r) in K)) continue
-			rate = (path, mix, r) in BG ? BG[path, mix, r] : 0
-			kn = (K[path, mix, r] - C[path, mix, r] - bg - rate * W[path, mix, r]) / P[path, mix, r]
-			KN[path, mix, r] = kn
+			j = path SUBSEP mix SUBSEP r
+			rate = j in BG ? BG[j] : 0
+			# Kernel and whole-guest ns of the flood: busy less the
+			# measuring and the background over the window.
+			xk = K[j] - C[j] - bg - rate * W[j]
+			xt = K[j] - bg - rate * W[j]
+			if (j in KL && PL[j] > P[j]) {
+				# Two lengths: per packet is the slope, the
+				# rest is what a flood costs whatever its length.
+				lk = KL[j] - CL[j] - bg - rate * WL[j]
+				lt = KL[j] - bg - rate * WL[j]
+				kn = (lk - xk) / (PL[j] - P[j])
+				FX[j] = xk - kn * P[j]
+				add("fixed|" path "|" mix, FX[j])
+				tn = (lt - xt) / (PL[j] - P[j])
+				cn = (CL[j] - C[j]) / (PL[j] - P[j])
+			} else {
+				kn = xk / P[j]; tn = xt / P[j]; cn = C[j] / P[j]
+			}
+			KN[j] = kn
 			add("kernel|" path "|" mix, kn)
-			add("consumer|" path "|" mix, C[path, mix, r] / P[path, mix, r])
-			add("total|" path "|" mix, (K[path, mix, r] - bg - rate * W[path, mix, r]) / P[path, mix, r])
+			add("consumer|" path "|" mix, cn)
+			add("total|" path "|" mix, tn)
 		}
 	}
 	for (i = 1; i <= npm; i++) {
@@ -127,8 +148,11 @@ END {
 		if (path ~ /^nft/) continue
 		for (r = 1; r <= R[path, mix]; r++) {
 			if (!((path, mix, r) in KN)) continue
-			if (("nft~" path, mix, r) in KN)
+			if (("nft~" path, mix, r) in KN) {
 				add("extra|" path "|" mix, KN[path, mix, r] - KN["nft~" path, mix, r])
+				if ((path, mix, r) in FX && ("nft~" path, mix, r) in FX)
+					add("fixedx|" path "|" mix, FX[path, mix, r] - FX["nft~" path, mix, r])
+			}
 			else if (("nft", base(mix), r) in KN)
 				add("extra|" path "|" mix, KN[path, mix, r] - KN["nft", base(mix), r])
 		}
@@ -138,6 +162,8 @@ END {
 		show("kernel|" path "|" mix, sprintf("%-10s %-5s kernel ns/pkt", path, mix), "ns/pkt", src[mix], path)
 		if (path !~ /^nft/)
 			show("extra|" path "|" mix, sprintf("%-10s %-5s kernel extra over nft", path, mix), "ns/pkt", src[mix], path)
+		if (path !~ /^nft/ && n["fixedx|" path "|" mix])
+			show("fixedx|" path "|" mix, sprintf("%-10s %-5s per flood, extra over nft", path, mix), "ns", src[mix], path)
 		# collectd works per read, not per packet: its figures are
 		# per second (below); the reader works per packet.
 		if (path == "nflog")

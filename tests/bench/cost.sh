@@ -11,6 +11,7 @@
 #   bg      a path's background: its consumer running, no flood (2 s)
 #   pkt     a count-bounded flood at full speed: whole-guest busy ns, the
 #           consumer's ns (schedstat, all threads), the packets nft counted
+#   pktL    the same with 4 x the packets (1 and 100 sources)
 #   rate    a flood paced at RATE pps for DURATION s: consumer ns per second
 #   read    collectd idle after a flood: ns per read with SOURCES tracked
 # usage: cost.sh RAW    (environment: lib.sh's, plus BENCH_PACKETS,
@@ -98,16 +99,18 @@ idle_rate() {
 	done
 }
 
-# pkt_once PATH MIX RUN: NPKT packets as fast as the guest goes; the window
-# closes once the consumer has drained (it then only waits on its timers).
+# pkt_once PATH MIX RUN [COUNT KIND]: COUNT packets (default NPKT, KIND
+# pkt) as fast as the guest goes; the window closes once the consumer has
+# drained (it then only waits on its timers).
 pkt_once() {
-	local path=$1 mix=$2 run=$3 n0 n1 t0 t1 b0 b1 c0 c1 out
+	local path=$1 mix=$2 run=$3 count=${4:-$npkt} kind=${5:-pkt}
+	local n0 n1 t0 t1 b0 b1 c0 c1 out
 	mix_set "$mix" || return 1
 	n0=$(nft_count icmp)
 	proc_ns_v c0 "$consumer_pid"
 	clock_v t0 b0
 	# shellcheck disable=SC2086 # mix_args: words
-	out=$(gen "$bin/icmpflood" -i va -m "$mac_b" $mix_args -c "$npkt" -t 600 -q)
+	out=$(gen "$bin/icmpflood" -i va -m "$mac_b" $mix_args -c "$count" -t 600 -q)
 	sleep 0.5
 	clock_v t1 b1
 	proc_ns_v c1 "$consumer_pid"
@@ -115,7 +118,7 @@ pkt_once() {
 	entries_after_flood=""
 	[ "$path" = module ] &&
 		entries_after_flood=$("$ctl" stats 2>/dev/null | awk '$1 == "entries" { print $2 }')
-	[ "$run" = 0 ] || emit pkt "$path" "$mix" "$mix_sources" "$run" max \
+	[ "$run" = 0 ] || emit "$kind" "$path" "$mix" "$mix_sources" "$run" max \
 		$((n1 - n0)) $((t1 - t0)) $((b1 - b0)) $((c1 - c0)) 0 \
 		"entries=$entries_after_flood;flood_s=$(flood_s "$out")"
 }
@@ -136,6 +139,14 @@ bg_once() {
 		$((b1 - b0)) $((c1 - c0)) 0 ""
 }
 
+# pkt_pair PATH MIX RUN: a flood of NPKT packets, then one of 4 x NPKT
+# (kind pktL): the difference is what scales with packets, the rest is
+# what a flood costs whatever its length (cost-report.sh).
+pkt_pair() {
+	pkt_once "$1" "$2" "$3" &&
+		pkt_once "$1" "$2" "$3" $((npkt * 4)) pktL
+}
+
 # base_once PATH MIX RUN: nft only, right before run RUN of PATH (module
 # unloaded meanwhile): its baseline, taken in the same state of the guest.
 # Labelled nft~PATH.
@@ -145,7 +156,7 @@ base_once() {
 		loaded=1
 		rmmod netlink_icmp || return 1
 	fi
-	pkt_once "nft~$1" "$2" "$3"
+	pkt_pair "nft~$1" "$2" "$3"
 	[ "$loaded" = 0 ] || insmod "$ko" max_entries="$table_entries"
 }
 
@@ -236,7 +247,10 @@ cost() {
 			esac
 			"start_$path" || { log "$path: cannot start"; return 1; }
 			bg_once "$path" "$mix" "$r"
-			pkt_once "$path" "$mix" "$r"
+			case $mix in
+			s1 | s100) pkt_pair "$path" "$mix" "$r" ;;
+			*) pkt_once "$path" "$mix" "$r" ;;
+			esac
 			[ "$path" = module ] && [ "$r" != 0 ] && [ "$mix" != s1M ] &&
 				read_cost "$mix" "$r"
 			end_consumer
