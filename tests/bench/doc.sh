@@ -83,22 +83,38 @@ namespace; an nft rule counts every ICMP packet at prerouting in every path
 (the reference count, and the baseline "nft only"). Everything runs in the
 same 1-vCPU guest: generator, stack, path under test, consumer.
 
-- **kernel ns/pkt** = (whole-guest busy time over the window - the
-  consumer process's CPU time - the cost of the measuring itself) / packets
-  counted by nft. Whole-guest busy = the guest clock less idle and iowait
-  time of `/proc/timer_list` (ns resolution). The window: a count-bounded
-  flood at full speed (the ceiling), then 0.5 s for the consumer to drain.
-  It includes the generator and the stack, the same in every path.
-- **extra over nft** = kernel ns/pkt of the path - that of nft only, run by
-  run (run i of the path against run i of nft only, same family): what the
-  path adds in the kernel per packet.
+- **kernel cost of a flood** = whole-guest busy time over the window - the
+  consumer process's CPU time - the cost of the measuring itself (the same
+  in every window: reading the clocks, the sleep) - the path's
+  **background** times the window. Whole-guest busy = the guest clock less
+  idle and iowait time of `/proc/timer_list` (ns resolution). The window: a
+  count-bounded flood at full speed (the ceiling), then 0.5 s for the
+  consumer to drain. It includes the generator and the stack, the same in
+  every path.
+- **background**: right before each flood, 2 s with the path set up and
+  its consumer running but no flood: what the path costs per second of
+  guest time whatever the packets (the consumer's kernel work outside its
+  own threads, the module's periodic flush).
+- **kernel ns/pkt**: at 1 and 100 sources (the targets' mixes), the
+  **slope** between a flood of N packets (5000) and one of 4N, run right
+  after each other: what scales with packets. What is left (the cost of a
+  flood at 0 packets) is shown as **per flood**: paid once per flood
+  whatever its length (first packets, the flush and wakeups that follow
+  a burst). At 10k and 1M sources, where every packet is a new source, the
+  cost of one flood / its packets.
+- **extra over nft** = kernel ns/pkt of the path - that of an **nft-only
+  run made right before it** (`nft~PATH`, the module unloaded for it), run
+  by run: what the path adds in the kernel per packet. (A baseline measured
+  once, earlier in the boot, drifted by up to 4,650 instructions per packet
+  at 100 sources: a state of the guest, not noise, which the interleaved
+  baseline cancels.) At 10k and 1M sources, over nft only at 1M.
 - **consumer ns/pkt**: the consumer process's CPU time (user + system, all
   threads, `/proc/PID/task/*/schedstat`, ns) over the same window, per
   packet. For collectd this includes its per-interval reads (a per-time
   cost).
 - **consumer CPU/s against the rate**: 100 sources at 5k pps, 20k and
-  unpaced (the ceiling), for 1 s of guest time starting half an interval
-  after one of collectd's reads (so every window holds one read); the
+  unpaced (the ceiling), for 2 s of guest time starting half an interval
+  after one of collectd's reads (so every window holds two reads); the
   consumer's CPU time over the flood's window, per second. collectd's
   should be flat in pps (its work is per read, per source), the NFLOG
   reader's linear (per packet).
