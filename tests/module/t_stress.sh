@@ -69,9 +69,9 @@ test_flood_identity() {
 	qf=$(stats_listener queue_full 2)
 	[ "$qf" -gt 0 ] || fail "listener B never hit a full queue"
 	# The floods are bounded in time (20 s): a stock kernel sends about
-	# 50000 packets in it, the debug kernel (NLICMP_VM_TIMEOUT_SCALE > 1)
-	# 7000-9000 on a busy host; either is many times what B's 4 KiB
-	# queue holds.
+	# 50000 packets in it, the debug kernel 7000-9000 on a busy host;
+	# either is many times what B's 4 KiB queue holds. The debug and RT
+	# kernels run with NLICMP_VM_TIMEOUT_SCALE > 1.
 	min=36000
 	[ "${NLICMP_VM_TIMEOUT_SCALE:-1}" = 1 ] || min=5000
 	[ $((NFT - nft0)) -ge $min ] || fail "flood too small: $((NFT - nft0)) < $min"
