@@ -97,11 +97,13 @@ same 1-vCPU guest: generator, stack, path under test, consumer.
   own threads, the module's periodic flush).
 - **kernel ns/pkt**: at 1 and 100 sources (the targets' mixes), the
   **slope** between a flood of N packets (5000) and one of 4N, run right
-  after each other: what scales with packets. What is left (the cost of a
-  flood at 0 packets) is shown as **per flood**: paid once per flood
-  whatever its length (first packets, the flush and wakeups that follow
-  a burst). At 10k and 1M sources, where every packet is a new source, the
-  cost of one flood / its packets.
+  after each other and after an unreported flood (so both find their
+  sources known: table entries, map slots): what scales with packets.
+  What is left (the cost of a flood at 0 packets), over nft's, is shown as
+  **per flood, extra over nft**: paid once per flood whatever its length.
+  At 10k and 1M sources, where every packet is a new source, the cost of
+  one flood / its packets, per-flood cost included: the plot against
+  sources joins the two kinds of figure.
 - **extra over nft** = kernel ns/pkt of the path - that of an **nft-only
   run made right before it** (`nft~PATH`, the module unloaded for it), run
   by run: what the path adds in the kernel per packet. (A baseline measured
