@@ -122,14 +122,23 @@ measure() {
 		chmod +x "$vm"
 	fi
 
-	rm -f "$raw" "$raw".csum.*
+	# The data of the parts run now is replaced; that of the others is
+	# kept, so that --parts c after a full run still reports a and b.
+	forget_part() {	# PART: its rows of raw.csv and its checksum file
+		rm -f "$raw.csum.$1"
+		[ -f "$raw" ] || return 0
+		awk -F, -v p="$1" 'NR == 1 || $1 != p' "$raw" >"$raw.tmp" && mv "$raw.tmp" "$raw"
+	}
 	guest_env=(env BENCH_BIN="$out" BENCH_KO="$ko" BENCH_CTL="$ctl"
 		BENCH_PLUGIN="$plugin" BENCH_DURATION="$dur" BENCH_RUNS="$runs"
 		BENCH_MIXES="$mixes" BENCH_SWEEP="$sweep" BENCH_PATHS="$paths")
 
 	start=$(date +%s)
 	want_part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
-	rm -f "$cost" "$out/profile.txt"
+	want_part c && rm -f "$cost"
+	want_part p && rm -f "$out/profile.txt"
+	want_part a && forget_part a
+	want_part b && forget_part b2 && forget_part b4
 
 	# Item 5: the plugin's read callback in user space (no VM), timed and, when
 	# valgrind is there, counted in instructions (repeatable on a busy host).
