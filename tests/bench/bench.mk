@@ -42,7 +42,7 @@ $(B)/readcb: $(S)readcb.c $(PLUGIN_PARTS) $(TOP)plugin/netlink_icmp.c | $(B)
 	$(CC) $(CFLAGS) -std=gnu17 -DHAVE_CONFIG_H -I/usr/include/collectd \
 		-I$(TOP)plugin -I$(TOP)include -I$(TOP)tests/unit \
 		$(shell pkg-config --cflags libnl-genl-3.0) -o $@ $< $(PLUGIN_PARTS) \
-		$(shell pkg-config --libs libnl-genl-3.0) -lpthread
+		$(shell pkg-config --libs libnl-genl-3.0) -lpthread -lm
 
 $(B)/spin: $(S)spin.c | $(B)
 	$(CC) $(CFLAGS) -static -o $@ $<

@@ -145,9 +145,15 @@ static int bench(size_t nsrc, int rounds)
 	}
 	nic_shutdown();
 	nlicmp_config_init(&conf);
+	conf_invalid = false;
 	undelivered_before = undelivered_now = 0;
 	last_read = 0;
-	read_round = 0;
+	last_read_time = 0;
+	last_read_flush = 0;
+	flush_applied = 0;
+	module_flush_ms = 0;
+	module_flushes = 0;
+	lost_reported = 0;
 	module_down_notified = false;
 	fake_reset();
 	free(t);

@@ -205,7 +205,8 @@ fi
 		"wall clock: ${dur}s runs; $runs runs;" \
 		"wall time $(cat "$out/wall-time" 2>/dev/null)"
 	echo "command: $(cat "$out/command" 2>/dev/null || echo "$cmdline")"
-	cat "$raw".csum.* 2>/dev/null | tr '\n' ' '
+	# No checksum file without a wall-clock part (pipefail, set -e).
+	cat "$raw".csum.* 2>/dev/null | tr '\n' ' ' || true
 	echo
 	[ -s "$cost" ] && "$here/cost-report.sh" "$cost" "$out/cost-summary.csv"
 	if [ -s "$out/profile.txt" ]; then
