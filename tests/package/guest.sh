@@ -29,8 +29,8 @@ pkgs="netlink-icmp-dkms collectd-netlink-icmp"
 # else), one before 6.1 (dkms.conf's BUILD_EXCLUSIVE_KERNEL) whose build
 # link is the running kernel's.
 noheaders=6.1.0-0-nlicmp-noheaders
-broken=6.1.0-0-nlicmp-broken
-old=5.10.0-0-nlicmp-old
+badbuild=6.1.0-0-nlicmp-badbuild
+oldkver=5.10.0-0-nlicmp-old
 
 REASON=''
 fail() {
@@ -91,9 +91,9 @@ system_up() {
 	for k in "$root"/boot/config-*; do
 		[ "${k##*/config-}" = "$kver" ] || rm -f "$k"
 	done
-	mkdir -p "$root/lib/modules/$noheaders" "$root/lib/modules/$broken/build/include" \
-		"$root/lib/modules/$old" || return 1
-	ln -s "/lib/modules/$kver/build" "$root/lib/modules/$old/build" || return 1
+	mkdir -p "$root/lib/modules/$noheaders" "$root/lib/modules/$badbuild/build/include" \
+		"$root/lib/modules/$oldkver" || return 1
+	ln -s "/lib/modules/$kver/build" "$root/lib/modules/$oldkver/build" || return 1
 	# Outputs the test reads; this file sorts before netlink_icmp.conf so
 	# its Interval applies to the plugin.
 	mkdir -p "$root/etc/collectd/collectd.conf.d" || return 1
@@ -256,7 +256,7 @@ built_everywhere() {
 		n=$((n + 1))
 	done
 	[ $n -ge 2 ] || fail "only $n kernel(s) with headers: $(header_kernels | tr '\n' ' ')" || return 1
-	for k in $noheaders $broken $old; do
+	for k in $noheaders $badbuild $oldkver; do
 		case $(dkms_state "$1" "$k") in
 		built | installed) fail "built for $k" || return 1 ;;
 		esac
@@ -278,10 +278,10 @@ t_install() {
 	[ $rc = 0 ] || fail "dpkg -i failed (see the .err log)" || return 1
 	built_everywhere "$VERSION" || return 1
 	# The kernels it could not build for: said, and the install went on.
-	grep -q "WARNING: no module for kernel $broken" "$ov/install.log" ||
-		fail "no warning for $broken" || return 1
-	grep -q "skipped $old (before 6.1)" "$ov/install.log" ||
-		fail "$old not reported as skipped"
+	grep -q "WARNING: no module for kernel $badbuild" "$ov/install.log" ||
+		fail "no warning for $badbuild" || return 1
+	grep -q "skipped $oldkver (before 6.1)" "$ov/install.log" ||
+		fail "$oldkver not reported as skipped"
 }
 
 t_signed() {
