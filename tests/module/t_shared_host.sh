@@ -38,14 +38,19 @@ mem_kib() {
 # host's own namespace still gets its listener and its entries.
 test_userns_budget() {
 	local dir=/tmp/userns-budget lt=16 et=8192 ce=1024 ncpu esz
-	local m0 m1 dp ds ok refused entries budget i host_mac host_entries
+	local m0 m1 dp ds ok refused entries budget i host_mac host_entries go end
 	[ -n "${FLOOD:-}" ] && [ -x "$FLOOD" ] || fail "icmpflood not built"
 	load userns_listeners=1 max_listeners_total=$lt max_entries_total=$et \
 		child_max_entries=$ce idle_ms=600000 || fail "insmod failed"
 	rm -rf $dir
 	mkdir -p $dir
 	chmod 777 $dir
-	# Every namespace waits at a barrier before REGISTER, then holds.
+	# Every namespace waits at a barrier before REGISTER, then holds. The
+	# barriers are FIFOs: opening one for reading blocks until someone has
+	# it open for writing, and the test keeps it open (read-write, which
+	# does not block) from the moment it lifts the barrier on (polling a
+	# file from 200 namespaces kept the guest busy with sleeps).
+	mkfifo -m 666 $dir/go $dir/end
 	for i in $(seq "$USERNS_N"); do
 		as_nobody unshare --user --map-root-user --net bash -c '
 			d='$dir' i='$i'
@@ -53,7 +58,7 @@ test_userns_budget() {
 			# icmpflood sends to documentation prefixes only.
 			ip addr add 2001:db8::1/128 dev lo nodad
 			touch $d/ready.$i
-			while [ ! -e $d/go ]; do sleep 0.2; done
+			: <$d/go
 			"$CTL" listen >/dev/null 2>$d/err.$i &
 			lp=$!
 			sleep 1
@@ -61,7 +66,7 @@ test_userns_budget() {
 				-c 900 -t 20 >/dev/null 2>&1
 			"$CTL" stats >$d/stats.$i
 			touch $d/done.$i
-			while [ ! -e $d/end ]; do sleep 0.2; done
+			: <$d/end
 			kill $lp; wait' >/dev/null 2>&1 &
 		track $!
 	done
@@ -71,7 +76,7 @@ test_userns_budget() {
 	done
 	[ "$(ls $dir | grep -c '^ready\.')" = "$USERNS_N" ] || fail "namespaces not up"
 	m0=$(mem_kib)
-	touch $dir/go
+	exec {go}<>$dir/go
 	for i in $(seq 1800); do
 		[ "$(ls $dir | grep -c '^done\.')" = "$USERNS_N" ] && break
 		sleep 0.2
@@ -91,7 +96,7 @@ test_userns_budget() {
 	log "host namespace with the global budgets used up: listeners $(stat listeners), entries $host_entries"
 	[ "$host_entries" -ge 500 ] ||
 		fail "host namespace: $host_entries entries after 500 sources, want >= 500"
-	touch $dir/end
+	exec {end}<>$dir/end
 	ok=$(grep -l '^listeners 1$' $dir/stats.* | wc -l)
 	refused=$(grep -l 'too many listeners in all namespaces' $dir/err.* | wc -l)
 	entries=$(cat $dir/stats.* | awk '$1 == "entries" { s += $2 } END { print s + 0 }')
@@ -114,6 +119,7 @@ test_userns_budget() {
 	expect_eq "entries in all namespaces" "$entries" "$et"
 	[ $((dp + ds)) -le "$budget" ] ||
 		fail "module memory $((dp + ds)) KiB above the budget $budget KiB"
+	exec {go}>&- {end}>&-
 }
 
 # A listener closes while flushes of a large table run; an unprivileged
