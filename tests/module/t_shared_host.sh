@@ -125,7 +125,7 @@ test_userns_budget() {
 # A listener closes while flushes of a large table run; an unprivileged
 # process takes its port id at once. It must not get a single EVENT.
 test_portid_reuse() {
-	local pa pb gp portid out mac i
+	local pa pb gp portid out mac i scale=${NLICMP_VM_TIMEOUT_SCALE:-1}
 	[ -n "${FLOOD:-}" ] && [ -x "$FLOOD" ] || fail "icmpflood not built"
 	load max_entries=65536 idle_ms=600000 || fail "insmod failed"
 	topo_up
@@ -141,12 +141,13 @@ test_portid_reuse() {
 	ip netns exec nlsrc1 "$FLOOD" -q -i eth0 -m "$mac" -d "${host6[1]}" \
 		-n 1000000 -r -c 200000 -t 30 >/dev/null 2>&1 &
 	track $!
-	# Until the table is large and every flush sends many events.
-	for i in $(seq 100); do
+	# Until the table is large and every flush sends many events (a debug
+	# kernel floods several times slower, and closes a socket slower).
+	for i in $(seq $((100 * scale))); do
 		[ "$(stat entries)" -ge 8000 ] && break
 		sleep 0.2
 	done
-	as_nobody "$TOOL" grab "$portid" 4 >/tmp/grab.out 2>&1 &
+	as_nobody "$TOOL" grab "$portid" $((4 * scale)) >/tmp/grab.out 2>&1 &
 	gp=$!
 	track $gp
 	for i in $(seq 100); do
