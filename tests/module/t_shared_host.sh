@@ -61,7 +61,13 @@ test_userns_budget() {
 			: <$d/go
 			"$CTL" listen >/dev/null 2>$d/err.$i &
 			lp=$!
-			sleep 1
+			# Flood once registered (or refused: the listener exits);
+			# released at once, 24 REGISTERs can take seconds.
+			for t in $(seq 100); do
+				kill -0 $lp 2>/dev/null || break
+				"$CTL" stats 2>/dev/null | grep -q "^listeners 1$" && break
+				sleep 0.2
+			done
 			"$FLOOD" -q -i lo -m 00:00:00:00:00:00 -d 2001:db8::1 -n 100000 -r \
 				-c 900 -t 20 >/dev/null 2>&1
 			"$CTL" stats >$d/stats.$i
