@@ -38,7 +38,8 @@ $(B)/bpf_srccount: $(S)bpf_srccount.c $(S)bpf_srccount.h | $(B)
 TOP := $(S)../../
 PLUGIN_PARTS = $(filter-out %/netlink_icmp.c %/nlicmpctl.c, \
 	$(wildcard $(TOP)plugin/*.c)) $(TOP)tests/unit/fake_collectd.c
-$(B)/readcb: $(S)readcb.c $(PLUGIN_PARTS) $(TOP)plugin/netlink_icmp.c | $(B)
+$(B)/readcb: $(S)readcb.c $(PLUGIN_PARTS) $(TOP)plugin/netlink_icmp.c \
+		$(TOP)tests/unit/plugin_statics.h | $(B)
 	$(CC) $(CFLAGS) -std=gnu17 -DHAVE_CONFIG_H -I/usr/include/collectd \
 		-I$(TOP)plugin -I$(TOP)include -I$(TOP)tests/unit \
 		$(shell pkg-config --cflags libnl-genl-3.0) -o $@ $< $(PLUGIN_PARTS) \

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "fake_collectd.h"
+#include "plugin_statics.h"
 
 static double now_us(void)
 {
@@ -144,18 +145,7 @@ static int bench(size_t nsrc, int rounds)
 		       (heap1 - heap0) / 1024, ru.ru_maxrss);
 	}
 	nic_shutdown();
-	nlicmp_config_init(&conf);
-	conf_invalid = false;
-	undelivered_before = undelivered_now = 0;
-	last_read = 0;
-	last_read_time = 0;
-	last_read_flush = 0;
-	flush_applied = 0;
-	module_flush_ms = 0;
-	module_flushes = 0;
-	lost_reported = 0;
-	module_down_notified = false;
-	fake_reset();
+	plugin_statics_reset();
 	free(t);
 	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "check_main.h"
 #include "fake_collectd.h"
+#include "plugin_statics.h"
 
 /* ---- raw EVENT messages ---- */
 
@@ -145,19 +146,7 @@ static void start(oconfig_item_t *block)
 static void stop(void)
 {
 	ck_assert_int_eq(nic_shutdown(), 0);
-	nlicmp_config_init(&conf);
-	conf_invalid = false;
-	module_down_notified = false;
-	undelivered_before = undelivered_now = 0;
-	last_read = 0;
-	last_read_time = 0;
-	last_read_flush = 0;
-	flush_applied = 0;
-	module_flush_ms = 0;
-	module_flushes = 0;
-	lost_reported = 0;
-	C_COMPLAIN_INIT(&complain_connect);
-	fake_reset();
+	plugin_statics_reset();
 }
 
 /* One read interval of fake time, then the read callback. */
