@@ -13,6 +13,13 @@
  *   nlicmp_modtool fill N
  *	Registers up to N listeners from N sockets and reports the errno of
  *	each REGISTER (the max_listeners check), one line each.
+ *   nlicmp_modtool hold
+ *	Opens its socket and prints "ready", then registers one listener
+ *	once a line arrives on its standard input and prints the errno of
+ *	that REGISTER as fill does; then, if it registered, receives and
+ *	discards events until its standard input ends. A caller waits on
+ *	these lines instead of polling, and finds the process and socket
+ *	already there before the REGISTER (what a memory figure compares).
  *   nlicmp_modtool getfamily NAME COUNT
  *	Sends COUNT CTRL_CMD_GETFAMILY requests for family NAME, one at a
  *	time, and prints the latency of each round trip: p50, p99 and max
@@ -32,6 +39,7 @@
 #include <linux/netlink.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -345,6 +353,44 @@ static int cmd_fill(int n)
 	return 0;
 }
 
+static int cmd_hold(void)
+{
+	static char buf[BUFSZ];
+	struct pollfd pfd[2];
+	struct reply rep;
+	struct req r;
+	int fd;
+
+	fd = nl_open();
+	req_init(&r, family_id(fd), NLICMP_CMD_REGISTER);
+	printf("ready\n");
+	fflush(stdout);
+	if (read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
+		return 0;
+	transact(fd, &r, &rep);
+	printf("register 1 errno %d extack \"%s\"\n", -rep.error, rep.extack);
+	fflush(stdout);
+	if (rep.error)
+		return 0;
+	pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	for (;;) {
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+			perror("poll");
+			return 2;
+		}
+		if (pfd[0].revents &&
+		    read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
+			break;
+		/* Drained so that the socket holds no queued events. */
+		if (pfd[1].revents)
+			recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	}
+	close(fd);
+	return 0;
+}
+
 static int cmd_truncated(const char *fam, const char *dst, int count)
 {
 	/* type 8/128 (echo request), code 0, checksum filled below/by kernel */
@@ -530,6 +576,8 @@ int main(int argc, char **argv)
 		return cmd_badreq();
 	if (argc == 3 && !strcmp(argv[1], "fill"))
 		return cmd_fill(atoi(argv[2]));
+	if (argc == 2 && !strcmp(argv[1], "hold"))
+		return cmd_hold();
 	if (argc == 5 && !strcmp(argv[1], "truncated"))
 		return cmd_truncated(argv[2], argv[3], atoi(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "getfamily"))
@@ -538,7 +586,7 @@ int main(int argc, char **argv)
 		return cmd_statsloop(atof(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "grab"))
 		return cmd_grab(strtoul(argv[2], NULL, 0), atof(argv[3]));
-	fprintf(stderr, "usage: nlicmp_modtool badreq | fill N | "
+	fprintf(stderr, "usage: nlicmp_modtool badreq | fill N | hold | "
 		"truncated 4|6 DST COUNT | getfamily NAME COUNT | "
 		"statsloop SECONDS | grab PORTID SECONDS\n");
 	return 2;
