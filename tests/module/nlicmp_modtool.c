@@ -16,10 +16,11 @@
  *   nlicmp_modtool hold
  *	Opens its socket and prints "ready", then registers one listener
  *	once a line arrives on its standard input and prints the errno of
- *	that REGISTER as fill does; then, if it registered, receives and
- *	discards events until its standard input ends. A caller waits on
- *	these lines instead of polling, and finds the process and socket
- *	already there before the REGISTER (what a memory figure compares).
+ *	that REGISTER as fill does; then, registered or not, stays until its
+ *	standard input ends, receiving and discarding events. A caller waits
+ *	on these lines instead of polling, and finds the same processes and
+ *	sockets before and after the REGISTERs (what a memory figure
+ *	compares).
  *   nlicmp_modtool getfamily NAME COUNT
  *	Sends COUNT CTRL_CMD_GETFAMILY requests for family NAME, one at a
  *	time, and prints the latency of each round trip: p50, p99 and max
@@ -370,10 +371,9 @@ static int cmd_hold(void)
 	transact(fd, &r, &rep);
 	printf("register 1 errno %d extack \"%s\"\n", -rep.error, rep.extack);
 	fflush(stdout);
-	if (rep.error)
-		return 0;
 	pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	/* Refused: nothing will come; poll() skips a negative fd. */
+	pfd[1] = (struct pollfd){ .fd = rep.error ? -1 : fd, .events = POLLIN };
 	for (;;) {
 		pfd[0].revents = pfd[1].revents = 0;
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
