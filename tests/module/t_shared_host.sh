@@ -68,9 +68,13 @@ test_userns_budget() {
 	rm -rf $dir
 	mkdir -p $dir
 	chmod 777 $dir
-	# Two barriers, held by this shell with flock until it lets all the
-	# namespaces go, then lets them end: blocking, not polling, as 200
-	# polling shells would starve a 2-vCPU TCG guest. Each namespace
+	# Three barriers (go, count, end), held by this shell with flock until
+	# it lets all the namespaces register, then count, then end: blocking,
+	# not polling, as 200 polling shells would starve a 2-vCPU TCG guest.
+	# Each namespace is a PID namespace too, so that killing its unshare
+	# (the test's cleanup) ends everything it started; it gets none of
+	# the barriers' file descriptors, else a waiting flock would hold the
+	# lock it waits for after a failed test. Each namespace
 	# floods once its own REGISTER was answered (hold prints that line).
 	# Its processes and sockets exist before the first barrier: the
 	# memory growth from there on is the module's, and the floods'.
@@ -79,15 +83,17 @@ test_userns_budget() {
 	# has room for a few turns' packets, so that what reaches the tables
 	# is bounded by the budgets, not by drops before the hooks.
 	backlog=$(sysctl -n net.core.netdev_max_backlog)
+	trap 'sysctl -qw net.core.netdev_max_backlog=$backlog' EXIT
 	sysctl -qw net.core.netdev_max_backlog=10000
 	touch $dir/go $dir/count $dir/end $dir/flood
-	chmod 666 $dir/go $dir/count $dir/end $dir/flood
+	chmod 644 $dir/go $dir/count $dir/end $dir/flood
 	exec {go_fd}<$dir/go {count_fd}<$dir/count {end_fd}<$dir/end
 	flock -x "$go_fd"
 	flock -x "$count_fd"
 	flock -x "$end_fd"
 	for i in $(seq "$USERNS_N"); do
-		as_nobody unshare --user --map-root-user --net bash -c '
+		as_nobody unshare --user --map-root-user --net --pid --fork \
+			--kill-child bash -c '
 			d='$dir' i='$i'
 			ip link set lo up
 			# icmpflood sends to documentation prefixes only.
@@ -100,6 +106,11 @@ test_userns_budget() {
 			while read -r reg <&4 && [ "$reg" != ready ]; do
 				echo "$reg" >>$d/err.$i
 			done
+			if [ "$reg" != ready ]; then
+				echo "hold ended before its REGISTER" >>$d/err.$i
+				touch $d/ready.$i $d/flooded.$i $d/done.$i
+				exit 1
+			fi
 			touch $d/ready.$i
 			flock -s $d/go true
 			echo go >&3
@@ -109,14 +120,15 @@ test_userns_budget() {
 			done
 			[ -s $d/err.$i ] || echo "hold ended without a word" >$d/err.$i
 			flock $d/flood "$FLOOD" -q -i lo -m 00:00:00:00:00:00 \
-				-d 2001:db8::1 -n 100000 -r -c 900 -t 20 >/dev/null 2>&1
+				-d 2001:db8::1 -n 100000 -r -c 900 -t 20 >/dev/null \
+				2>>$d/err.$i || echo "flood failed" >>$d/err.$i
 			touch $d/flooded.$i
 			flock -s $d/count true
 			"$CTL" stats >$d/stats.$i
 			touch $d/done.$i
 			flock -s $d/end true
 			exec 3>&-
-			wait' >/dev/null 2>&1 &
+			wait' {go_fd}<&- {count_fd}<&- {end_fd}<&- >/dev/null 2>&1 &
 		track $!
 	done
 	for i in $(seq $((600 * scale))); do
@@ -134,7 +146,6 @@ test_userns_budget() {
 	# A flood's last packets may still wait in a backlog: the counts and
 	# the memory are read once every queued packet went through.
 	backlog_drained || fail "backlogs still draining after 60 s"
-	sysctl -qw net.core.netdev_max_backlog="$backlog"
 	m1=$(mem_kib)
 	flock -u "$count_fd"
 	for i in $(seq $((600 * scale))); do

@@ -8,7 +8,7 @@
 #ifndef NLICMP_PLUGIN_STATICS_H
 #define NLICMP_PLUGIN_STATICS_H
 
-static void plugin_statics_reset(void)
+static inline void plugin_statics_reset(void)
 {
 	nlicmp_config_init(&conf);
 	conf_invalid = false;
@@ -21,7 +21,15 @@ static void plugin_statics_reset(void)
 	module_flush_ms = 0;
 	module_flushes = 0;
 	lost_reported = 0;
+	messages_missed = 0;
+	overruns = 0;
+	records_dropped = 0;
+	table_clock = monotonic_now;
 	C_COMPLAIN_INIT(&complain_connect);
+	C_COMPLAIN_INIT(&complain_gap);
+	C_COMPLAIN_INIT(&complain_overrun);
+	C_COMPLAIN_INIT(&complain_badmsg);
+	C_COMPLAIN_INIT(&complain_alloc);
 	fake_reset();
 }
 
