@@ -83,7 +83,9 @@ test_userns_budget() {
 	# has room for a few turns' packets, so that what reaches the tables
 	# is bounded by the budgets, not by drops before the hooks.
 	backlog=$(sysctl -n net.core.netdev_max_backlog)
-	trap 'sysctl -qw net.core.netdev_max_backlog=$backlog' EXIT
+	# The test's subshell restores it on any exit (expanded now: the
+	# local is gone by then).
+	trap "sysctl -qw net.core.netdev_max_backlog=$backlog" EXIT
 	sysctl -qw net.core.netdev_max_backlog=10000
 	touch $dir/go $dir/count $dir/end $dir/flood $dir/flooded
 	chmod 644 $dir/go $dir/count $dir/end $dir/flood
