@@ -53,6 +53,17 @@ backlog_drained() {
 	return 1
 }
 
+# wait_lines FILE N TRIES: until FILE has N lines, checked every 0.2 s
+# at most TRIES times.
+wait_lines() {
+	local i
+	for i in $(seq "$3"); do
+		[ "$(wc -l <"$1")" = "$2" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # With userns_listeners=1: USERNS_N namespaces as nobody, each with a
 # listener and a flood of spoofed sources on its lo. The global budgets
 # bound what they get together: listeners, entries, and the module's
@@ -87,9 +98,10 @@ test_userns_budget() {
 	# local is gone by then).
 	trap "sysctl -qw net.core.netdev_max_backlog=$backlog" EXIT
 	sysctl -qw net.core.netdev_max_backlog=10000
-	touch $dir/go $dir/count $dir/end $dir/flood $dir/flooded
+	touch $dir/go $dir/count $dir/end $dir/flood $dir/ready $dir/flooded \
+		$dir/done
 	chmod 644 $dir/go $dir/count $dir/end $dir/flood
-	chmod 666 $dir/flooded
+	chmod 666 $dir/ready $dir/flooded $dir/done
 	exec {go_fd}<$dir/go {count_fd}<$dir/count {end_fd}<$dir/end
 	flock -x "$go_fd"
 	flock -x "$count_fd"
@@ -112,11 +124,10 @@ test_userns_budget() {
 			done
 			if [ "$reg" != ready ]; then
 				echo "hold ended before its REGISTER" >>$d/err.$i
-				touch $d/ready.$i $d/done.$i
-				echo $i >>$d/flooded
+				for f in ready flooded done; do echo $i >>$d/$f; done
 				exit 1
 			fi
-			touch $d/ready.$i
+			echo $i >>$d/ready
 			flock -s $d/go true
 			echo go >&3
 			while read -r reg <&4; do
@@ -130,34 +141,23 @@ test_userns_budget() {
 			echo $i >>$d/flooded
 			flock -s $d/count true
 			"$CTL" stats >$d/stats.$i
-			touch $d/done.$i
+			echo $i >>$d/done
 			flock -s $d/end true
 			exec 3>&-
 			wait' {go_fd}<&- {count_fd}<&- {end_fd}<&- >/dev/null 2>&1 &
 		track $!
 	done
-	for i in $(seq $((600 * scale))); do
-		[ "$(ls $dir | grep -c '^ready\.')" = "$USERNS_N" ] && break
-		sleep 0.2
-	done
-	[ "$(ls $dir | grep -c '^ready\.')" = "$USERNS_N" ] || fail "namespaces not up"
+	wait_lines $dir/ready "$USERNS_N" $((600 * scale)) || fail "namespaces not up"
 	m0=$(mem_kib)
 	flock -u "$go_fd"
-	for i in $(seq $((1800 * scale))); do
-		[ "$(wc -l <$dir/flooded)" = "$USERNS_N" ] && break
-		sleep 0.2
-	done
-	[ "$(wc -l <$dir/flooded)" = "$USERNS_N" ] || fail "floods did not end"
+	wait_lines $dir/flooded "$USERNS_N" $((1800 * scale)) ||
+		fail "floods did not end"
 	# A flood's last packets may still wait in a backlog: the counts and
 	# the memory are read once every queued packet went through.
 	backlog_drained || fail "backlogs still draining after 60 s"
 	m1=$(mem_kib)
 	flock -u "$count_fd"
-	for i in $(seq $((600 * scale))); do
-		[ "$(ls $dir | grep -c '^done\.')" = "$USERNS_N" ] && break
-		sleep 0.2
-	done
-	[ "$(ls $dir | grep -c '^done\.')" = "$USERNS_N" ] || fail "stats not read"
+	wait_lines $dir/done "$USERNS_N" $((600 * scale)) || fail "stats not read"
 	# The host's own namespace is not under the global budgets: with all
 	# of them taken by the containers, its listener still registers and
 	# its own table still fills.
