@@ -72,7 +72,12 @@ is taken from those runs for a target.
 Each cost figure is the median of N runs (each run: a fresh consumer, the
 same flood), with its **spread = (max - min) / median** beside it; the
 target for every figure is a spread of 5% at most, and the report flags any
-figure above it.
+figure above it. Its verdicts are two: every cost figure at 1 and 100
+sources, and the figures the targets read (the nft-alone runs are not among
+them: each extra is over the nft run right before its path's). An extra is
+a difference of two costs, so it moves far more than either: the report
+gives its spread over the path's cost, over itself (informative), and the
+range of the module/tc-BPF ratio over every pair of runs.
 
 ## Method: what each cost figure counts
 
