@@ -48,7 +48,7 @@ for k in "${kernels[@]}"; do
 		continue
 	fi
 	log=$out/guest-$kver.log
-	NLICMP_TESTS=${NLICMP_TESTS:-} tests/vm/vm.sh -k "$kver" -c 2 -m 1024 -t 2400 -- \
+	NLICMP_TESTS=${NLICMP_TESTS:-} tests/vm/vm.sh -k "$kver" -c 2 -m 1024 -t $((2400 + ${NLICMP_USERNS_N:-24} * 12)) -- \
 		env KO="$ko" CTL="$NLICMPCTL" TOOL="$out/nlicmp_modtool" \
 		FLOOD="$FLOOD" NLICMP_TESTS="${NLICMP_TESTS:-}" \
 		bash tests/module/guest.sh >"$log" 2>"$log.err"

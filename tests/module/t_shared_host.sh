@@ -6,17 +6,17 @@
 # namespace on a busy host); NLICMP_USERNS_N=200 is the issue's figure.
 USERNS_N=${NLICMP_USERNS_N:-24}
 
-# as_nobody CMD...: run CMD as nobody, without capabilities.
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
-}
+# "${NOBODY[@]}" CMD...: run CMD as nobody, without capabilities (an
+# array, not a function: "${NOBODY[@]}" CMD & makes $! the process
+# itself, which the test's cleanup can kill, not a subshell around it).
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 
 # With the default parameters, root of a user namespace (any user can make
 # one) may not listen, not even to the network namespace it owns.
 test_userns_refused() {
 	local out refused
 	load || fail "insmod failed"
-	out=$(as_nobody bash -c '
+	out=$("${NOBODY[@]}" bash -c '
 		for i in $(seq '"$USERNS_N"'); do
 			unshare --user --map-root-user --net "$TOOL" fill 1
 		done' 2>&1)
@@ -64,52 +64,62 @@ wait_lines() {
 	return 1
 }
 
-# With userns_listeners=1: USERNS_N namespaces as nobody, each with a
-# listener and a flood of spoofed sources on its lo. The global budgets
-# bound what they get together: listeners, entries, and the module's
-# memory (slab + per-CPU) measured around the REGISTERs and floods; the
-# host's own namespace still gets its listener and its entries.
-test_userns_budget() {
-	local dir=/tmp/userns-budget lt=16 et=8192 ce=1024 ncpu esz
-	local m0 m1 dp ds ok refused entries budget i host_mac host_entries
-	local go_fd count_fd end_fd backlog scale=${NLICMP_VM_TIMEOUT_SCALE:-1}
-	[ -n "${FLOOD:-}" ] && [ -x "$FLOOD" ] || fail "icmpflood not built"
-	load userns_listeners=1 max_listeners_total=$lt max_entries_total=$et \
-		child_max_entries=$ce idle_ms=600000 || fail "insmod failed"
-	rm -rf $dir
-	mkdir -p $dir
-	chmod 777 $dir
+# The memory cgroups (v2, mounted by tests/vm/init) the namespaces of a
+# round run in: one per round, so that what the first round frees late
+# is not read as the second's.
+USERNS_CG=/sys/fs/cgroup/nlicmp-userns
+
+# memcg_percpu_kib CGROUP: per-CPU memory charged to CGROUP, in KiB.
+memcg_percpu_kib() {
+	awk '$1 == "percpu" { print int($2 / 1024) }' "$1"/memory.stat
+}
+
+# userns_round DIR REGISTER: USERNS_N user+net+PID namespaces as nobody,
+# in the cgroup DIR's name under USERNS_CG, each with a hold process
+# (tests/module/nlicmp_modtool.c) that sends REGISTER if REGISTER is 1
+# and is never asked to if 0 (it waits, as the refused ones do), then a
+# flood of spoofed sources on its lo. Leaves the namespaces up, waiting
+# on DIR/end (round_end ends them), and sets:
+#   R_PCPU R_SLAB  growth of the guest's per-CPU and unreclaimable slab
+#                  memory (KiB) from before the REGISTERs to after the floods
+#   R_MEMCG        per-CPU memory charged to the namespaces' memcg (KiB)
+#                  over the same span
+# The namespaces' processes, sockets and files exist before that span
+# starts: what grows in it is what REGISTER and the floods cost.
+userns_round() {
+	local dir=$1 register=$2 m0 m1 c0 c1 i scale=${NLICMP_VM_TIMEOUT_SCALE:-1}
+	local go_fd count_fd cg=$USERNS_CG/${1##*/}
+	mkdir -p "$cg" || fail "cannot create $cg"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	chmod 777 "$dir"
 	# Three barriers (go, count, end), held by this shell with flock until
 	# it lets all the namespaces register, then count, then end: blocking,
 	# not polling, as 200 polling shells would starve a 2-vCPU TCG guest.
 	# Each namespace is a PID namespace too, so that killing its unshare
 	# (the test's cleanup) ends everything it started; it gets none of
 	# the barriers' file descriptors, else a waiting flock would hold the
-	# lock it waits for after a failed test. Each namespace
-	# floods once its own REGISTER was answered (hold prints that line).
-	# Its processes, sockets and files exist before the first barrier:
-	# the memory growth from there on is the module's, and the floods'.
+	# lock it waits for after a failed test. Each namespace floods once
+	# its own REGISTER was answered (hold prints that line).
 	# The floods take turns (a lock): 200 at once would queue 180000
 	# skbs, whose freed slabs then blur the memory figure. The backlog
 	# has room for a few turns' packets, so that what reaches the tables
 	# is bounded by the budgets, not by drops before the hooks.
-	backlog=$(sysctl -n net.core.netdev_max_backlog)
-	# The test's subshell restores it on any exit (expanded now: the
-	# local is gone by then).
-	trap "sysctl -qw net.core.netdev_max_backlog=$backlog" EXIT
-	sysctl -qw net.core.netdev_max_backlog=10000
-	touch $dir/go $dir/count $dir/end $dir/flood $dir/ready $dir/flooded \
-		$dir/done
-	chmod 644 $dir/go $dir/count $dir/end $dir/flood
-	chmod 666 $dir/ready $dir/flooded $dir/done
-	exec {go_fd}<$dir/go {count_fd}<$dir/count {end_fd}<$dir/end
+	touch "$dir"/go "$dir"/count "$dir"/end "$dir"/flood "$dir"/ready \
+		"$dir"/flooded "$dir"/done
+	chmod 644 "$dir"/go "$dir"/count "$dir"/end "$dir"/flood
+	chmod 666 "$dir"/ready "$dir"/flooded "$dir"/done
+	exec {go_fd}<"$dir"/go {count_fd}<"$dir"/count {R_END_FD}<"$dir"/end
 	flock -x "$go_fd"
 	flock -x "$count_fd"
-	flock -x "$end_fd"
+	flock -x "$R_END_FD"
+	# What this shell starts from here on is in the cgroup.
+	echo $BASHPID >"$cg"/cgroup.procs
+	R_PIDS=()
 	for i in $(seq "$USERNS_N"); do
-		as_nobody unshare --user --map-root-user --net --pid --fork \
+		"${NOBODY[@]}" unshare --user --map-root-user --net --pid --fork \
 			--kill-child bash -c '
-			d='$dir' i='$i'
+			d='"$dir"' i='$i' register='$register'
 			ip link set lo up
 			# icmpflood sends to documentation prefixes only.
 			ip addr add 2001:db8::1/128 dev lo nodad
@@ -129,12 +139,17 @@ test_userns_budget() {
 			fi
 			echo $i >>$d/ready
 			flock -s $d/go true
-			echo go >&3
-			while read -r reg <&4; do
-				echo "$reg" >>$d/err.$i
-				case $reg in register*) break ;; esac
-			done
-			[ -s $d/err.$i ] || echo "hold ended without a word" >$d/err.$i
+			if [ $register = 1 ]; then
+				echo go >&3
+				while read -r reg <&4; do
+					echo "$reg" >>$d/err.$i
+					case $reg in register*) break ;; esac
+				done
+				[ -s $d/err.$i ] ||
+					echo "hold ended without a word" >$d/err.$i
+			else
+				echo "no REGISTER" >>$d/err.$i
+			fi
 			flock $d/flood "$FLOOD" -q -i lo -m 00:00:00:00:00:00 \
 				-d 2001:db8::1 -n 100000 -r -c 900 -t 20 >/dev/null \
 				2>>$d/err.$i || echo "flood failed" >>$d/err.$i
@@ -144,20 +159,90 @@ test_userns_budget() {
 			echo $i >>$d/done
 			flock -s $d/end true
 			exec 3>&-
-			wait' {go_fd}<&- {count_fd}<&- {end_fd}<&- >/dev/null 2>&1 &
+			wait' {go_fd}<&- {count_fd}<&- {R_END_FD}<&- >/dev/null 2>&1 &
 		track $!
+		R_PIDS+=($!)
 	done
-	wait_lines $dir/ready "$USERNS_N" $((600 * scale)) || fail "namespaces not up"
+	echo $BASHPID >/sys/fs/cgroup/cgroup.procs
+	wait_lines "$dir"/ready "$USERNS_N" $((600 * scale)) || fail "namespaces not up"
 	m0=$(mem_kib)
+	c0=$(memcg_percpu_kib "$cg")
 	flock -u "$go_fd"
-	wait_lines $dir/flooded "$USERNS_N" $((1800 * scale)) ||
+	wait_lines "$dir"/flooded "$USERNS_N" $((1800 * scale)) ||
 		fail "floods did not end"
 	# A flood's last packets may still wait in a backlog: the counts and
 	# the memory are read once every queued packet went through.
 	backlog_drained || fail "backlogs still draining after 60 s"
 	m1=$(mem_kib)
+	c1=$(memcg_percpu_kib "$cg")
 	flock -u "$count_fd"
-	wait_lines $dir/done "$USERNS_N" $((600 * scale)) || fail "stats not read"
+	wait_lines "$dir"/done "$USERNS_N" $((600 * scale)) || fail "stats not read"
+	exec {go_fd}<&- {count_fd}<&-
+	R_PCPU=$(( ${m1% *} - ${m0% *} ))
+	R_SLAB=$(( ${m1#* } - ${m0#* } ))
+	R_MEMCG=$((c1 - c0))
+}
+
+# round_end [settle]: lets the namespaces of a round exit and waits for
+# them (at most 120 s), then, with "settle", until the guest's memory
+# stops shrinking (the namespaces are torn down after their last
+# process; at most 60 s).
+round_end() {
+	local i p a b=0 scale=${NLICMP_VM_TIMEOUT_SCALE:-1}
+	flock -u "$R_END_FD"
+	exec {R_END_FD}<&-
+	for i in $(seq $((600 * scale))); do
+		for p in "${R_PIDS[@]}"; do
+			kill -0 "$p" 2>/dev/null && break
+		done
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -0 "$p" 2>/dev/null && fail "namespaces still up 120 s after their end"
+	wait "${R_PIDS[@]}" 2>/dev/null
+	[ "${1:-}" = settle ] || return 0
+	for i in $(seq 30); do
+		a=$b
+		b=$(mem_kib)
+		b=$(( ${b% *} + ${b#* } ))
+		[ $((a - b)) -lt 64 ] && [ $((b - a)) -lt 64 ] && return 0
+		sleep 2
+	done
+}
+
+# With userns_listeners=1: USERNS_N namespaces as nobody, each with a
+# listener and a flood of spoofed sources on its lo. The global budgets
+# bound what they get together: listeners, entries, and the module's
+# memory (slab + per-CPU); the host's own namespace still gets its
+# listener and its entries. A control round then runs the same
+# namespaces and floods without REGISTER: what they cost the guest
+# without a listener (10 to 17 KiB per namespace with 200). The module's
+# memory is the first round's growth minus the control's. The control
+# comes second, on the pages the first round's teardown left free, so
+# that its growth, if anything, reads low and the module's high; and
+# it must not have cost the module a thing (no listener, no entry).
+test_userns_budget() {
+	local dir=/tmp/userns-budget lt=16 et=8192 ce=1024 ncpu esz
+	local ok refused entries budget host_mac host_entries backlog
+	local r_pcpu r_slab r_memcg module memcg_min f
+	[ -n "${FLOOD:-}" ] && [ -x "$FLOOD" ] || fail "icmpflood not built"
+	[ -f /sys/fs/cgroup/cgroup.subtree_control ] || fail "no cgroup v2 in the guest"
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control ||
+		fail "no memory controller"
+	rmdir $USERNS_CG/* $USERNS_CG 2>/dev/null
+	mkdir -p $USERNS_CG || fail "cannot create $USERNS_CG"
+	echo +memory >$USERNS_CG/cgroup.subtree_control ||
+		fail "no memory controller in $USERNS_CG"
+	load userns_listeners=1 max_listeners_total=$lt max_entries_total=$et \
+		child_max_entries=$ce idle_ms=600000 || fail "insmod failed"
+	backlog=$(sysctl -n net.core.netdev_max_backlog)
+	# The test's subshell restores it on any exit (expanded now: the
+	# local is gone by then), and removes the cgroups it can.
+	trap "sysctl -qw net.core.netdev_max_backlog=$backlog; rmdir $USERNS_CG/* $USERNS_CG 2>/dev/null" EXIT
+	sysctl -qw net.core.netdev_max_backlog=10000
+
+	userns_round $dir 1
+	r_pcpu=$R_PCPU r_slab=$R_SLAB r_memcg=$R_MEMCG
 	# The host's own namespace is not under the global budgets: with all
 	# of them taken by the containers, its listener still registers and
 	# its own table still fills.
@@ -171,34 +256,45 @@ test_userns_budget() {
 	log "host namespace with the global budgets used up: listeners $(stat listeners), entries $host_entries"
 	[ "$host_entries" -ge 500 ] ||
 		fail "host namespace: $host_entries entries after 500 sources, want >= 500"
-	flock -u "$end_fd"
-	exec {go_fd}<&- {count_fd}<&- {end_fd}<&-
+	round_end settle
+
+	userns_round $dir.control 0
+	round_end
+	log "control, $USERNS_N namespaces without REGISTER: per-CPU $R_PCPU KiB, unreclaimable slab $R_SLAB KiB, per-CPU charged to their memcg $R_MEMCG KiB"
+	for f in listeners entries; do
+		expect_eq "control namespaces with $f 0" \
+			"$(grep -l "^$f 0\$" $dir.control/stats.* | wc -l)" "$USERNS_N"
+	done
+	expect_eq "control namespaces whose flood was seen" \
+		"$(grep -lE '^seen [1-9]' $dir.control/stats.* | wc -l)" "$USERNS_N"
+
 	ok=$(grep -l '^listeners 1$' $dir/stats.* | wc -l)
 	refused=$(grep -l 'too many listeners in all namespaces' $dir/err.* | wc -l)
 	entries=$(cat $dir/stats.* | awk '$1 == "entries" { s += $2 } END { print s + 0 }')
-	dp=$(( $(echo "$m1" | cut -d' ' -f1) - $(echo "$m0" | cut -d' ' -f1) ))
-	ds=$(( $(echo "$m1" | cut -d' ' -f2) - $(echo "$m0" | cut -d' ' -f2) ))
+	module=$((r_pcpu + r_slab - R_PCPU - R_SLAB))
 	ncpu=$(nproc --all)
 	# Per entry its slab object (slub_debug makes it larger) and a hash
 	# bucket; per listener its lazy state (13 KiB in a 32 KiB slab under
 	# slub_debug), per-CPU unattributed counters (8.3 KiB per CPU) and
-	# 32 KiB of slack; plus 12 KiB per namespace for what its flood leaves
-	# in the guest (the processes, sockets and files were there at m0).
-	# That holds with 24 namespaces; with 200 the guest-wide figure grew
-	# by 10 to 17 KiB per namespace that /proc/meminfo cannot tell from
-	# the module's (issue 9: a control run is the next step). Without the
-	# global budget there would be about 14300 entries (16 listeners x
-	# 900 sources), not max_entries_total.
+	# 32 KiB of slack. Without the global budget there would be about
+	# 14300 entries (16 listeners x 900 sources), not max_entries_total.
 	esz=$(cat /sys/kernel/slab/nlicmp_entry/slab_size 2>/dev/null || echo 256)
-	budget=$(( (et * (esz + 16) + lt * (65536 + ncpu * 8448) + USERNS_N * 12288) / 1024 ))
+	budget=$(( (et * (esz + 16) + lt * (65536 + ncpu * 8448)) / 1024 ))
+	# REGISTER allocates the listener's per-CPU counters in the caller's
+	# context: at least 8 KiB per CPU per listener lands in their memcg.
+	# The entries are made in softirq context, where nothing is charged.
+	memcg_min=$((lt * ncpu * 8))
 	log "REGISTER outcomes in the namespaces: $(sort $dir/err.* | uniq -c | sed 's/^ *//' | paste -sd ';')"
 	log "$USERNS_N namespaces: listeners $ok (refused $refused), entries $entries (max_entries_total $et, child_max_entries $ce)"
-	log "memory growth: per-CPU $dp KiB, unreclaimable slab $ds KiB, total $((dp + ds)) KiB; budget $budget KiB (entry slab object $esz B, $ncpu CPUs)"
+	log "memory growth with REGISTER: per-CPU $r_pcpu KiB, unreclaimable slab $r_slab KiB; the module's (minus the control's) $module KiB; budget $budget KiB (entry slab object $esz B, $ncpu CPUs)"
+	log "per-CPU memory charged to the namespaces' memcg: $r_memcg KiB (control $R_MEMCG KiB), want >= $memcg_min KiB more than the control"
 	expect_eq "listeners registered" "$ok" "$lt"
 	expect_eq "REGISTERs refused by max_listeners_total" "$refused" $((USERNS_N - lt))
 	expect_eq "entries in all namespaces" "$entries" "$et"
-	[ $((dp + ds)) -le "$budget" ] ||
-		fail "module memory $((dp + ds)) KiB above the budget $budget KiB"
+	[ "$module" -le "$budget" ] ||
+		fail "module memory $module KiB above the budget $budget KiB"
+	[ $((r_memcg - R_MEMCG)) -ge "$memcg_min" ] ||
+		fail "memcg charged $((r_memcg - R_MEMCG)) KiB of per-CPU memory for $lt listeners, want >= $memcg_min"
 }
 
 # A listener closes while flushes of a large table run; an unprivileged
@@ -226,7 +322,7 @@ test_portid_reuse() {
 		[ "$(stat entries)" -ge 8000 ] && break
 		sleep 0.2
 	done
-	as_nobody "$TOOL" grab "$portid" $((4 * scale)) >/tmp/grab.out 2>&1 &
+	"${NOBODY[@]}" "$TOOL" grab "$portid" $((4 * scale)) >/tmp/grab.out 2>&1 &
 	gp=$!
 	track $gp
 	for i in $(seq 100); do
