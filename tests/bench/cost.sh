@@ -234,16 +234,18 @@ start_modnl() { consumer_pid=""; }
 stop_modnl() { :; }
 }
 
-# cost PATH MIX...: RUNS measured floods per mix, after one warm-up for the
-# path; the consumer restarted for each (its state starts from zero). At 1
+# cost PATH MIX...: RUNS measured floods per mix, after one warm-up run
+# per mix (the first run at 100 sources read 30% high even after its
+# warm-up flood: a state the stack builds once per set of sources); the
+# consumer restarted for each (its state starts from zero). At 1
 # and 100 sources (the targets' mixes) each run of a path other than nft
 # comes with its own nft-only baseline just before and its background
 # just before the flood (the per-packet cost takes both out).
 cost() {
-	local path=$1 mix r w=0
+	local path=$1 mix r
 	shift
 	for mix in "$@"; do
-		for r in $w $(seq "$runs"); do
+		for r in 0 $(seq "$runs"); do
 			cur_mix=$mix
 			case $path:$mix in
 			nft:*) ;;
@@ -260,7 +262,6 @@ cost() {
 			end_consumer
 			"stop_$path"
 		done
-		w=""
 	done
 }
 
