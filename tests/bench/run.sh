@@ -206,8 +206,9 @@ fi
 		"wall time $(cat "$out/wall-time" 2>/dev/null)"
 	echo "command: $(cat "$out/command" 2>/dev/null || echo "$cmdline")"
 	# No checksum file without a wall-clock part (pipefail, set -e).
-	cat "$raw".csum.* 2>/dev/null | tr '\n' ' ' || true
-	echo
+	csum=$(cat "$raw".csum.* 2>/dev/null | tr '\n' ' ' || true)
+	[ -z "$csum" ] ||
+		echo "ICMP checksum errors in the wall-clock guests (Icmp(6)InCsumErrors, per part): $csum"
 	[ -s "$cost" ] && "$here/cost-report.sh" "$cost" "$out/cost-summary.csv"
 	if [ -s "$out/profile.txt" ]; then
 		echo
