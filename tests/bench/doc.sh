@@ -143,7 +143,8 @@ path and mix); per-run consumer state (restarted each run).
 
 Paths: **nft** (counter only); **modnl** (module loaded, no listener);
 **module** (module + the real collectd 5.12 with the plugin, `Interval 1`,
-5 s at 10k and 1M sources, `MaxSources 10000`, csv writer for the totals
+5 s at 10k and 1M sources, `MaxSources 10000`, `MinReads 1` so that a
+source has its own series from its first read, csv writer for the totals
 only); **bpf** (`bpf_srccount.bpf.c`: tc ingress per-source hash map);
 **nflog** (nft `log group 1 queue-threshold 64` to the minimal
 libnetfilter_log reader `nflog_count.c`); ulogd2 in the wall-clock part.
@@ -171,7 +172,9 @@ EOF
 	echo '```'
 	section '^deterministic costs'
 	echo
-	section '^kernel cost per packet ='
+	section '^background:'
+	echo
+	section '^kernel cost of a flood ='
 	echo
 	section '^consumer CPU against'
 	echo
