@@ -216,6 +216,17 @@ packets_sum() {
 	echo $s
 }
 
+# What "all" holds, type by type ("echo_request=38 undelivered=0 ..."),
+# for a failure's message.
+packets_detail() {
+	local f
+	for f in "$DIR/csv/guest/netlink_icmp-$1"/packets-*; do
+		[ -f "$f" ] || continue
+		printf '%s=%s ' "$(basename "$f" | sed 's/^packets-//; s/-[0-9-]*$//')" \
+			"$(tail -n 1 "$f" | awk -F, '{ printf "%d", $2 }')"
+	done
+}
+
 nft_count() {
 	nft list chain inet nlplugin pre | awk '/counter packets/ {
 		for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }'
@@ -332,7 +343,7 @@ t_exact() {
 	settle || return 1
 	sum=$(packets_sum all)
 	[ "$sum" = $((NFT - n0)) ] ||
-		fail "all (with undelivered) is $sum, the kernel saw $((NFT - n0))" ||
+		fail "all (with undelivered) is $sum ($(packets_detail all)), the kernel saw $((NFT - n0))" ||
 		return 1
 	[ "$(value all packets-malformed)" = 0 ] || fail "malformed" || return 1
 	[ "$(value other packets-echo_request)" = none ] ||
@@ -464,7 +475,7 @@ t_other() {
 	settle || return 1
 	sum=$(packets_sum all)
 	[ "$sum" = $((NFT - n0)) ] ||
-		fail "all (with undelivered) is $sum, the kernel saw $((NFT - n0))" ||
+		fail "all (with undelivered) is $sum ($(packets_detail all)), the kernel saw $((NFT - n0))" ||
 		return 1
 	tracked=$(instances | grep -vx -e all -e other | tr '\n' ' ')
 	[ "$tracked" = "2001:db8:1::10 203.0.113.30 " ] ||
@@ -505,7 +516,7 @@ t_heavy() {
 	settle || return 1
 	sum=$(packets_sum all)
 	[ "$sum" = $((NFT - n0)) ] ||
-		fail "all (with undelivered) is $sum, the kernel saw $((NFT - n0)) ($(cat "$DIR/flood.out"))" ||
+		fail "all (with undelivered) is $sum ($(packets_detail all)), the kernel saw $((NFT - n0)) ($(cat "$DIR/flood.out"))" ||
 		return 1
 	[ "$(value other packets-echo_request)" != none ] ||
 		fail "nothing in other" || return 1
