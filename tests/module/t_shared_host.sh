@@ -186,22 +186,28 @@ userns_round() {
 	R_MEMCG=$((c1 - c0))
 }
 
+# any_alive PID...: whether one of them still runs.
+any_alive() {
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
+
 # round_end [settle]: lets the namespaces of a round exit and waits for
-# them (at most 120 s), then, with "settle", until the guest's memory
-# stops shrinking (the namespaces are torn down after their last
+# them (at most 120 s, scaled), then, with "settle", until the guest's
+# memory stops shrinking (the namespaces are torn down after their last
 # process; at most 60 s).
 round_end() {
-	local i p a b=0 scale=$USERNS_SCALE
+	local i a b=0 scale=$USERNS_SCALE
 	flock -u "$R_END_FD"
 	exec {R_END_FD}<&-
 	for i in $(seq $((600 * scale))); do
-		for p in "${R_PIDS[@]}"; do
-			kill -0 "$p" 2>/dev/null && break
-		done
-		kill -0 "$p" 2>/dev/null || break
+		any_alive "${R_PIDS[@]}" || break
 		sleep 0.2
 	done
-	kill -0 "$p" 2>/dev/null &&
+	any_alive "${R_PIDS[@]}" &&
 		fail "namespaces still up $((120 * scale)) s after their end"
 	wait "${R_PIDS[@]}" 2>/dev/null
 	[ "${1:-}" = settle ] || return 0
