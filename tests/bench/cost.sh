@@ -235,9 +235,7 @@ stop_modnl() { :; }
 }
 
 # cost PATH MIX...: RUNS measured floods per mix, after one warm-up run
-# per mix (the first run at 100 sources read 30% high even after its
-# warm-up flood: a state the stack builds once per set of sources); the
-# consumer restarted for each (its state starts from zero). At 1
+# per mix; the consumer restarted for each (its state starts from zero). At 1
 # and 100 sources (the targets' mixes) each run of a path other than nft
 # comes with its own nft-only baseline just before and its background
 # just before the flood (the per-packet cost takes both out).
@@ -287,6 +285,7 @@ sweep_rates() {
 
 [ -s "$raw" ] || echo "$cost_header" >"$raw"
 setup_net
+no_echo_replies
 log "guest $(uname -r), $(nproc) vCPU, $npkt packets a flood, runs $runs"
 # Warm-up: the first flood after boot translates the stack's code.
 gen "$bin/icmpflood" -i va -m "$mac_b" -d 203.0.113.254 -c "$npkt" -t 600 -q >/dev/null
