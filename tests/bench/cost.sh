@@ -164,9 +164,10 @@ base_once() {
 	[ "$loaded" = 0 ] || insmod "$ko" max_entries="$table_entries"
 }
 
-# collectd's work comes per read (Interval 1): a window of whole seconds
-# starting half an interval after a read holds the same number of reads
-# in every run. A read ends with a line in the csv file of the totals.
+# collectd's work comes per read: a window of whole intervals starting
+# 0.5 s after a read holds the same number of reads in every run. A read
+# ends with a line in the csv file of the totals (the plugin dispatches
+# "all" after the sources).
 csv_lines() {
 	local f n=0 l
 	for f in "$tmp"/collectd/csv/bench/netlink_icmp-all/packets-*; do
@@ -178,11 +179,15 @@ csv_lines() {
 after_read() {
 	local n0 i
 	n0=$(csv_lines)
-	for i in $(seq 50); do
+	for i in $(seq $((interval * 20 + 20))); do
 		sleep 0.05
-		[ "$(csv_lines)" = "$n0" ] || break
+		if [ "$(csv_lines)" != "$n0" ]; then
+			sleep 0.5
+			return 0
+		fi
 	done
-	sleep 0.5
+	log "no read of collectd's within $((interval + 1)) s: window not aligned"
+	return 1
 }
 
 # rate_once PATH RATE RUN: 100 sources at RATE pps ("max": unpaced) for
@@ -241,7 +246,7 @@ stop_modnl() { :; }
 }
 
 # cost PATH MIX...: RUNS measured floods per mix, after one warm-up run
-# per mix; the consumer restarted for each (its state starts from zero). At 1
+# per mix (first-use translation); the consumer restarted for each (its state starts from zero). At 1
 # and 100 sources (the targets' mixes) each run of a path other than nft
 # comes with its own nft-only baseline just before and its background
 # just before the flood (the per-packet cost takes both out).
@@ -291,7 +296,7 @@ sweep_rates() {
 
 [ -s "$raw" ] || echo "$cost_header" >"$raw"
 setup_net
-no_echo_replies
+no_echo_replies || exit 1
 log "guest $(uname -r), $(nproc) vCPU, $npkt packets a flood, runs $runs"
 # Warm-up: the first flood after boot translates the stack's code.
 gen "$bin/icmpflood" -i va -m "$mac_b" -d 203.0.113.254 -c "$npkt" -t 600 -q >/dev/null

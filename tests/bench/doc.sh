@@ -65,8 +65,8 @@ has no caches or branch predictor), which is why only ratios between paths
 are claimed.
 
 Loss, exact accounting and throughput are measured separately in the
-ordinary wall-clock mode (parts a and b), where guest time follows the
-host and the host's load moves the rates by tens of percent; no CPU figure
+ordinary wall-clock mode (parts a and b), where the guest answers every
+echo request as a host would and guest time follows the host and the host's load moves the rates by tens of percent; no CPU figure
 is taken from those runs for a target.
 
 Each cost figure is the median of N runs (each run: a fresh consumer, the
@@ -86,7 +86,12 @@ or ICMPv6 for 10k and 1M sources; documentation prefixes only) with
 AF_PACKET + `sendmmsg` into a veth whose peer is the guest's initial
 namespace; an nft rule counts every ICMP packet at prerouting in every path
 (the reference count, and the baseline "nft only"). Everything runs in the
-same 1-vCPU guest: generator, stack, path under test, consumer.
+same 1-vCPU guest: generator, stack, path under test, consumer. In the cost
+and profile runs the guest answers none of the requests
+(`icmp_echo_ignore_all`, IPv4 and IPv6): the answers cost as much as the
+rest of the stack, and not always the same (below); they also cost the
+paths unevenly (the module's hooks saw each answer again entering the
+generator's namespace, the tc-BPF clsact qdisc checked each one leaving).
 
 - **kernel cost of a flood** = whole-guest busy time over the window - the
   consumer process's CPU time - the cost of the measuring itself (the same
@@ -94,8 +99,8 @@ same 1-vCPU guest: generator, stack, path under test, consumer.
   **background** times the window. Whole-guest busy = the guest clock less
   idle and iowait time of `/proc/timer_list` (ns resolution). The window: a
   count-bounded flood at full speed (the ceiling), then 0.5 s for the
-  consumer to drain. It includes the generator and the stack, the same in
-  every path.
+  consumer to drain. It includes the generator and the receive path up to
+  ICMP, the same in every path.
 - **background**: right before each flood, 2 s with the path set up and
   its consumer running but no flood: what the path costs per second of
   guest time whatever the packets (the consumer's kernel work outside its
@@ -113,24 +118,26 @@ same 1-vCPU guest: generator, stack, path under test, consumer.
   run made right before it** (`nft~PATH`, the module unloaded for it), run
   by run: what the path adds in the kernel per packet. (A baseline measured
   once, earlier in the boot, drifted by up to 4,650 instructions per packet
-  at 100 sources: a state of the guest, not noise, which the interleaved
-  baseline cancels.) At 10k and 1M sources, over nft only at 1M.
+  at 100 sources while the guest still answered the requests; the
+  interleaved baseline guards against any such state of the guest.) At 10k and 1M sources, over nft only at 1M.
 - **consumer ns/pkt**: the consumer process's CPU time (user + system, all
   threads, `/proc/PID/task/*/schedstat`, ns) over the same window, per
   packet. For collectd this includes its per-interval reads (a per-time
   cost).
 - **consumer CPU/s against the rate**: 100 sources at 5k pps, 20k and
-  unpaced (the ceiling), for 2 s of guest time starting half an interval
-  after one of collectd's reads (so every window holds two reads); the
+  unpaced (the ceiling), for 2 s of guest time starting 0.5 s after one of
+  collectd's reads (so every window holds two reads); the
   consumer's CPU time over the flood's window, per second. collectd's
   should be flat in pps (its work is per read, per source), the NFLOG
   reader's linear (per packet).
-- **collectd per read**: collectd's CPU over 2-3 idle reads after a flood,
-  with the flood's sources tracked (as many as the flood reached: a
+- **collectd per read**: collectd's CPU over idle reads after a flood (3
+  at `Interval 1`, 2 at `Interval 5`), once the flood's last records have
+  been flushed and read, from 0.5 s after a read, with the flood's sources
+  tracked (as many as the flood reached: a
   5000-packet flood of the 10k mix reaches 5000).
 - **module share in a profile**: `perf record -e cpu-clock` in the -icount
   guest during a 100-source flood (nft alone, module + collectd,
-  NFLOG + reader): the share of the busy (not idle) samples in the module's
+  NFLOG + reader; requests unanswered, as in the cost runs): the share of the busy (not idle) samples in the module's
   functions (`nlicmp_*`).
 
 Sources of variance removed: host load (icount); 9p I/O in a window (the
@@ -139,7 +146,14 @@ with `nsenter`, not `ip netns exec`, which reads `/etc/netns` over 9p; with
 `sleep=off` a wait for the host makes the guest clock jump to its next
 timer); tick-based CPU accounting (ns clocks only); first-use translation
 (a warm-up flood after boot and a warm-up run, not reported, before each
-path and mix); per-run consumer state (restarted each run).
+path and mix); per-run consumer state (restarted each run); the echo
+replies. At 100 sources nft alone read 30% high (4,300 instructions a
+packet) for a while after the first floods, in every boot; the profile of
+those floods (the vCPU's instruction pointer sampled from QEMU's monitor)
+was the random-number generator's, called for the IP ID of each answer
+(`__ip_select_ident` draws per destination). Why it stopped after a while
+was not found; without answers, 1 and 100 sources cost the same from the
+first flood on.
 
 Paths: **nft** (counter only); **modnl** (module loaded, no listener);
 **module** (module + the real collectd 5.12 with the plugin, `Interval 1`,

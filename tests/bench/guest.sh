@@ -101,7 +101,7 @@ p)	# Profiles (perf, cpu-clock: TCG has no PMU; run.sh boots this part
 	# with -icount, so samples fall every N guest instructions) of a
 	# 100-source flood: nft alone, the module + collectd, NFLOG + reader;
 	# no echo replies, as in the cost runs.
-	no_echo_replies
+	no_echo_replies || exit 1
 	for p in nft module nflog; do
 		want "$p" || continue
 		[ "$p" = module ] && { [ "$have_module" = 1 ] && insmod "$ko" max_entries=$table_entries || continue; }

@@ -95,14 +95,23 @@ setup_net() {
 }
 
 # The deterministic runs (cost.sh, the profiles) leave the echo requests
-# unanswered: the answers cost as much as the rest of the stack, the same
-# whoever observes, and at 100 sources not always the same. In the guest's
-# first minutes of traffic to new destinations, a flood there cost 30% more
-# per packet for a while: the IP ID of each answer (__ip_select_ident)
-# draws random numbers per destination, and the profile of those floods
-# was the random-number generator's (blake2s, chacha, extract_entropy).
+# unanswered. The answers cost as much as the rest of the stack, and not
+# always the same: at 100 sources a flood cost 30% more per packet for a
+# while after the first ones, and the profile of those floods was the
+# random-number generator's (blake2s, chacha, extract_entropy), called for
+# the IP ID of each answer (__ip_select_ident draws per destination). The
+# answers also cost the paths unevenly: the module's hook saw each one
+# again entering gen, the tc-BPF clsact qdisc checked each leaving vb.
+# A real peer is another host, so neither belongs in a path's cost. The
+# wall-clock parts (a, b) still answer.
 no_echo_replies() {
-	sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
+	local k v
+	for k in net.ipv4.icmp_echo_ignore_all net.ipv6.icmp.echo_ignore_all; do
+		sysctl -qw "$k=1" >/dev/null
+		v=$(sysctl -n "$k" 2>/dev/null)
+		[ "$v" = 1 ] || { log "cannot set $k=1 (reads '$v')"; return 1; }
+	done
+	log "echo requests go unanswered (icmp_echo_ignore_all=1, IPv4 and IPv6)"
 }
 
 nft_count() {
