@@ -97,12 +97,14 @@ generator's namespace, the tc-BPF clsact qdisc checked each one leaving).
   consumer process's CPU time - the cost of the measuring itself (the same
   in every window: reading the clocks, the sleep) - the path's
   **background** times the window. Whole-guest busy = the guest clock less
-  idle and iowait time of `/proc/timer_list` (ns resolution). The window: a
-  count-bounded flood at full speed (the ceiling), then 0.5 s for the
-  consumer to drain; at 10k and 1M sources, where collectd reads every
-  5 s, it starts 0.5 s after one of collectd's reads, so that no run's
-  window holds a read. It includes the generator and the receive path up to
-  ICMP, the same in every path.
+  idle and iowait time of `/proc/timer_list` (ns resolution), read
+  twice in a row until two reads agree (6.1 updates those times without a
+  seqcount, and one read in several thousand is hundreds of seconds
+  off). The window: a count-bounded flood at full speed (the ceiling),
+  then 0.5 s for the consumer to drain; at 10k and 1M sources, where
+  collectd reads every 5 s, it starts 0.5 s after one of collectd's
+  reads, so that no run's window holds a read. It includes the generator
+  and the receive path up to ICMP, the same in every path.
 - **background**: right before each flood, 2 s with the path set up and
   its consumer running but no flood: what the path costs per second of
   guest time whatever the packets (the consumer's kernel work outside its
