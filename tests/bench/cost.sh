@@ -47,31 +47,31 @@ sleep() { "$bin/busybox" sleep "$@"; }
 # Guest clock and whole-guest busy time, ns: "now" less every CPU's idle
 # and iowait sleep time (/proc/timer_list, ns resolution; current for the
 # CPU reading it, which is not idle).
-clock_once_v() {	# NOW_VAR BUSY_VAR
-	local -n _n=$1 _b=$2
-	local k b idle=0
-	while read -r k _ b _; do
-		case $k in
-		now) _n=$b ;;
-		.idle_sleeptime | .iowait_sleeptime) idle=$((idle + b)) ;;
+clock_once_v() {	# NOW_VAR BUSY_VAR (not named _co_*)
+	local -n _co_now=$1 _co_busy=$2
+	local _co_k _co_v _co_idle=0
+	while read -r _co_k _ _co_v _; do
+		case $_co_k in
+		now) _co_now=$_co_v ;;
+		.idle_sleeptime | .iowait_sleeptime) _co_idle=$((_co_idle + _co_v)) ;;
 		esac
 	done </proc/timer_list
-	_b=$((_n - idle))
+	_co_busy=$((_co_now - _co_idle))
 }
 # 6.1 updates those sleep times from interrupts without a seqcount (6.4
 # added one), and a read now and then sees them hundreds of seconds off
 # (twice in four full runs: a 2 s window read -342 s busy). Two reads in
 # a row must agree (busy grows by the read itself, well under 50 ms).
-clock_v() {	# NOW_VAR BUSY_VAR
-	local -n _now=$1 _busy=$2
-	local n1 b1 n2 b2 i
-	for i in 1 2 3 4; do
-		clock_once_v n1 b1
-		clock_once_v n2 b2
-		[ $((b2 - b1)) -ge 0 ] && [ $((b2 - b1)) -lt 50000000 ] && break
-		log "clock: two reads of /proc/timer_list disagree (busy $b1, then $b2 ns)"
+clock_v() {	# NOW_VAR BUSY_VAR (not named _cv_* or _co_*)
+	local -n _cv_now=$1 _cv_busy=$2
+	local _cv_n1 _cv_b1 _cv_n2 _cv_b2 _cv_i
+	for _cv_i in 1 2 3 4; do
+		clock_once_v _cv_n1 _cv_b1
+		clock_once_v _cv_n2 _cv_b2
+		[ $((_cv_b2 - _cv_b1)) -ge 0 ] && [ $((_cv_b2 - _cv_b1)) -lt 50000000 ] && break
+		log "clock: two reads of /proc/timer_list disagree (busy $_cv_b1, then $_cv_b2 ns)"
 	done
-	_now=$n2 _busy=$b2
+	_cv_now=$_cv_n2 _cv_busy=$_cv_b2
 }
 
 # CPU time of every thread of a process, ns (schedstat).
