@@ -46,32 +46,29 @@ sleep() { "$bin/busybox" sleep "$@"; }
 
 # Guest clock and whole-guest busy time, ns: "now" less every CPU's idle
 # and iowait sleep time (/proc/timer_list, ns resolution; current for the
-# CPU reading it, which is not idle).
-clock_once_v() {	# NOW_VAR BUSY_VAR (not named _co_*)
-	local -n _co_now=$1 _co_busy=$2
-	local _co_k _co_v _co_idle=0
-	while read -r _co_k _ _co_v _; do
-		case $_co_k in
-		now) _co_now=$_co_v ;;
-		.idle_sleeptime | .iowait_sleeptime) _co_idle=$((_co_idle + _co_v)) ;;
-		esac
-	done </proc/timer_list
-	_co_busy=$((_co_now - _co_idle))
-}
-# 6.1 updates those sleep times from interrupts without a seqcount (6.4
-# added one), and a read now and then sees them hundreds of seconds off
-# (twice in four full runs: a 2 s window read -342 s busy). Two reads in
-# a row must agree (busy grows by the read itself, well under 50 ms).
-clock_v() {	# NOW_VAR BUSY_VAR (not named _cv_* or _co_*)
+# CPU reading it, which is not idle). Read in one pass: bash's "while read"
+# seeks back after each line, and every seek makes the kernel print the
+# file anew, with other timers in it, so lines came skipped or twice (a
+# 2 s window once read -342 s busy; on the host 21 of 200 line-by-line
+# reads lost an idle line, none of 200 with mapfile).
+clock_v() {	# NOW_VAR BUSY_VAR (not named _cv_*)
 	local -n _cv_now=$1 _cv_busy=$2
-	local _cv_n1 _cv_b1 _cv_n2 _cv_b2 _cv_i
-	for _cv_i in 1 2 3 4; do
-		clock_once_v _cv_n1 _cv_b1
-		clock_once_v _cv_n2 _cv_b2
-		[ $((_cv_b2 - _cv_b1)) -ge 0 ] && [ $((_cv_b2 - _cv_b1)) -lt 50000000 ] && break
-		log "clock: two reads of /proc/timer_list disagree (busy $_cv_b1, then $_cv_b2 ns)"
+	local _cv_l _cv_v _cv_idle=0
+	local -a _cv_lines
+	mapfile -t _cv_lines </proc/timer_list
+	for _cv_l in "${_cv_lines[@]}"; do
+		case $_cv_l in
+		"now at "*)
+			_cv_v=${_cv_l#now at }
+			_cv_now=${_cv_v%% *}
+			;;
+		*.idle_sleeptime* | *.iowait_sleeptime*)
+			_cv_v=${_cv_l#*: }
+			_cv_idle=$((_cv_idle + ${_cv_v%% *}))
+			;;
+		esac
 	done
-	_cv_now=$_cv_n2 _cv_busy=$_cv_b2
+	_cv_busy=$((_cv_now - _cv_idle))
 }
 
 # CPU time of every thread of a process, ns (schedstat).

@@ -97,10 +97,9 @@ generator's namespace, the tc-BPF clsact qdisc checked each one leaving).
   consumer process's CPU time - the cost of the measuring itself (the same
   in every window: reading the clocks, the sleep) - the path's
   **background** times the window. Whole-guest busy = the guest clock less
-  idle and iowait time of `/proc/timer_list` (ns resolution), read
-  twice in a row until two reads agree (6.1 updates those times without a
-  seqcount, and one read in several thousand is hundreds of seconds
-  off). The window: a count-bounded flood at full speed (the ceiling),
+  idle and iowait time of `/proc/timer_list` (ns resolution), read in
+  one pass (read line by line, the file is printed anew at every line,
+  and a line now and then comes twice or not at all). The window: a count-bounded flood at full speed (the ceiling),
   then 0.5 s for the consumer to drain; at 10k and 1M sources, where
   collectd reads every 5 s, it starts 0.5 s after one of collectd's
   reads, so that no run's window holds a read. It includes the generator

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Measurement, not a test (issue 9): how long other Generic Netlink users
 # wait while the module flushes a full table. In a 2-vCPU guest, with a
-# 65536-entry table kept full and hot by spoofed IPv6 sources and a small
-# idle_ms, it times 1000 CTRL_CMD_GETFAMILY round trips for "nlctrl" (an
-# unrelated family) while nobody loops GET_STATS, and prints p50/p99/max.
+# 65536-entry table kept full and hot by spoofed IPv6 sources (idle_ms
+# 20 s: the reaping scan walks it every 5 s), it times 1000
+# CTRL_CMD_GETFAMILY round trips for "nlctrl" (an unrelated family) while
+# nobody loops GET_STATS, and prints p50/p99/max, first with no listener
+# and no traffic. It fails if the table does not fill.
 #   tests/module/latency.sh [KVER|6.1|6.12] [REF]
 # REF (a git revision, e.g. main) builds the module from REF's kernel/ and
 # include/ in a temporary directory instead of the working tree.

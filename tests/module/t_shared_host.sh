@@ -259,6 +259,7 @@ test_userns_budget() {
 	# rounds below carries what 200 namespaces cost the guest, this does
 	# not (SLUB may share the cache with others of the same size: then it
 	# reads high).
+	[ -r $c/objects ] || fail "no $c/objects: cannot read the entry cache"
 	read -r objs _ <$c/objects
 	read -r slabs _ <$c/slabs
 	order=$(cat $c/order)
@@ -321,8 +322,8 @@ test_userns_budget() {
 	log "memory growth with REGISTER: per-CPU $r_pcpu KiB, unreclaimable slab $r_slab KiB; the module's (minus the control's) $module KiB; budget $budget KiB (entry slab object $esz B, $ncpu CPUs)"
 	log "per-CPU memory charged to the namespaces' memcg: $r_memcg KiB (control $R_MEMCG KiB), want >= $memcg_min KiB more than the control"
 	log "the entry cache after the floods: $objs objects in $slabs slabs, $cache_kb KiB$( [ -L $c ] && echo " (shared: $(readlink $c))")"
-	[ "$objs" -ge "$et" ] ||
-		fail "the entry cache holds $objs objects, fewer than the $et entries counted"
+	[ "$objs" -ge "$entries" ] ||
+		fail "the entry cache holds $objs objects, fewer than the $entries entries counted"
 	[ "$cache_kb" -le $(( (et * (esz + 16) + 65536) / 1024 )) ] || [ -L $c ] ||
 		fail "the entry cache takes $cache_kb KiB for $et entries of $esz B"
 	expect_eq "listeners registered" "$ok" "$lt"
