@@ -66,8 +66,9 @@ are claimed.
 
 Loss, exact accounting and throughput are measured separately in the
 ordinary wall-clock mode (parts a and b), where the guest answers every
-echo request as a host would and guest time follows the host and the host's load moves the rates by tens of percent; no CPU figure
-is taken from those runs for a target.
+echo request as a host would, guest time follows the host, and the host's
+load moves the rates by tens of percent; no CPU figure is taken from those
+runs for a target.
 
 Each cost figure is the median of N runs (each run: a fresh consumer, the
 same flood), with its **spread = (max - min) / median** beside it; the
@@ -99,8 +100,9 @@ generator's namespace, the tc-BPF clsact qdisc checked each one leaving).
   **background** times the window. Whole-guest busy = the guest clock less
   idle and iowait time of `/proc/timer_list` (ns resolution), read in
   one pass (read line by line, the file is printed anew at every line,
-  and a line now and then comes twice or not at all). The window: a count-bounded flood at full speed (the ceiling),
-  then 0.5 s for the consumer to drain; at 10k and 1M sources, where
+  and a line now and then comes twice or not at all). The window: a
+  count-bounded flood at full speed (the ceiling), then 0.5 s for the
+  consumer to drain; at 10k and 1M sources, where
   collectd reads every 5 s, it starts 0.5 s after one of collectd's
   reads, so that no run's window holds a read. It includes the generator
   and the receive path up to ICMP, the same in every path.
