@@ -233,8 +233,8 @@ read_cost() {
 	[ "$interval" -gt 1 ] && reads=2
 	# The flood's last records come with the module's next flush
 	# (flush_ms, 1 s) and leave collectd with its next read: only the
-	# reads after those are idle. The window then starts half a second
-	# after a read, so that every run's holds the same reads.
+	# reads after those are idle. The window then starts 0.5 s after a
+	# read (after_read), so that every run's holds the same reads.
 	sleep $((interval + 1))
 	after_read
 	proc_ns_v c0 "$consumer_pid"
@@ -263,10 +263,11 @@ stop_modnl() { :; }
 }
 
 # cost PATH MIX...: RUNS measured floods per mix, after one warm-up run
-# per mix (first-use translation); the consumer restarted for each (its state starts from zero). At 1
-# and 100 sources (the targets' mixes) each run of a path other than nft
-# comes with its own nft-only baseline just before and its background
-# just before the flood (the per-packet cost takes both out).
+# per mix (first-use translation); the consumer restarted for each (its
+# state starts from zero). At 1 and 100 sources (the targets' mixes) each
+# run of a path other than nft comes with its own nft-only baseline just
+# before and its background just before the flood (the per-packet cost
+# takes both out).
 cost() {
 	local path=$1 mix r
 	shift

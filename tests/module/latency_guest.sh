@@ -42,6 +42,10 @@ mac=$(cat /sys/class/net/h1/address)
 ip netns exec nlsrc1 "$FLOOD" -q -i eth0 -m "$mac" -d "${host6[1]}" \
 	-n 65536 -c 200000000 -t 600 >/tmp/flood.out 2>&1 &
 fp=$!
+stop_flood() {
+	kill -INT "$fp" 2>/dev/null
+	wait "$fp" 2>/dev/null
+}
 sleep 2
 measure "flood, no listener (no table, no flush)"
 
@@ -55,16 +59,14 @@ done
 n=$(stat entries)
 echo "table: $n entries before the measurement"
 if [ "$n" -lt 65000 ]; then
-	kill -INT "$fp" 2>/dev/null
-	wait "$fp" 2>/dev/null
+	stop_flood
 	fail "the table did not fill: $n entries (flood: $(cat /tmp/flood.out))"
 fi
 f0=$(stat flushes)
 measure "full table, flushes running"
 echo "table: $(stat entries) entries, $(($(stat flushes) - f0)) flushes during the measurement"
 kill -0 "$fp" 2>/dev/null || echo "the flood ended before the measurement did"
-kill -INT "$fp" 2>/dev/null
-wait "$fp" 2>/dev/null
+stop_flood
 echo "flood: $(cat /tmp/flood.out)"
 kill "$LPID" 2>/dev/null
 wait 2>/dev/null
