@@ -21,10 +21,11 @@
  *	on these lines instead of polling, and finds the same processes and
  *	sockets before and after the REGISTERs (what a memory figure
  *	compares).
- *   nlicmp_modtool getfamily NAME COUNT
+ *   nlicmp_modtool getfamily NAME COUNT [GAP_MS]
  *	Sends COUNT CTRL_CMD_GETFAMILY requests for family NAME, one at a
- *	time, and prints the latency of each round trip: p50, p99 and max
- *	in ms (a measurement, the caller decides what to make of it).
+ *	time, GAP_MS apart (default 0: back to back), and prints the latency
+ *	of each round trip: p50, p99 and max in ms (a measurement, the
+ *	caller decides what to make of it).
  *   nlicmp_modtool statsloop SECONDS
  *	Sends NLICMP_CMD_GET_STATS requests back to back for SECONDS and
  *	prints their count and latency (p50, p99, max in ms).
@@ -464,8 +465,13 @@ static void print_latency(const char *what, double *ms, int n)
 	       ms[n - 1]);
 }
 
-static int cmd_getfamily(const char *name, int count)
+static int cmd_getfamily(const char *name, int count, double gap_ms)
 {
+	long long gap_ns = (long long)(gap_ms * 1e6);
+	struct timespec gap = {
+		.tv_sec = (time_t)(gap_ns / 1000000000),
+		.tv_nsec = (long)(gap_ns % 1000000000),
+	};
 	double *ms = calloc(count > 0 ? count : 1, sizeof(*ms));
 	struct reply rep;
 	struct req r;
@@ -484,8 +490,10 @@ static int cmd_getfamily(const char *name, int count)
 				strerror(-rep.error));
 			return 1;
 		}
+		if (gap_ms > 0)
+			nanosleep(&gap, NULL);
 	}
-	print_latency("getfamily", ms, i);
+	print_latency(gap_ms > 0 ? "getfamily_spaced" : "getfamily", ms, i);
 	close(fd);
 	free(ms);
 	return 0;
@@ -580,14 +588,15 @@ int main(int argc, char **argv)
 		return cmd_hold();
 	if (argc == 5 && !strcmp(argv[1], "truncated"))
 		return cmd_truncated(argv[2], argv[3], atoi(argv[4]));
-	if (argc == 4 && !strcmp(argv[1], "getfamily"))
-		return cmd_getfamily(argv[2], atoi(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "getfamily"))
+		return cmd_getfamily(argv[2], atoi(argv[3]),
+				     argc == 5 ? atof(argv[4]) : 0);
 	if (argc == 3 && !strcmp(argv[1], "statsloop"))
 		return cmd_statsloop(atof(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "grab"))
 		return cmd_grab(strtoul(argv[2], NULL, 0), atof(argv[3]));
 	fprintf(stderr, "usage: nlicmp_modtool badreq | fill N | hold | "
-		"truncated 4|6 DST COUNT | getfamily NAME COUNT | "
+		"truncated 4|6 DST COUNT | getfamily NAME COUNT [GAP_MS] | "
 		"statsloop SECONDS | grab PORTID SECONDS\n");
 	return 2;
 }
