@@ -40,6 +40,16 @@ mem_kib() {
 	awk '/^Percpu:/ { p = $2 } /^SUnreclaim:/ { s = $2 } END { print p, s }' /proc/meminfo
 }
 
+# slab_growth BEFORE AFTER: the slab caches that grew most between two
+# copies of /proc/slabinfo, "name +KiB" each (what a memory figure is
+# made of, for the log).
+slab_growth() {
+	awk 'FNR == 1 { f++ } f == 1 && NF > 5 { kb[$1] = -$3 * $4 / 1024 }
+		f == 2 && NF > 5 { kb[$1] += $3 * $4 / 1024 }
+		END { for (n in kb) if (kb[n] >= 16) printf "%d %s\n", kb[n], n }' \
+		"$1" "$2" | sort -rn | head -n 8 | awk '{ printf "%s +%d; ", $2, $1 }'
+}
+
 # Waits until no CPU's backlog holds a packet: until the packets the CPUs
 # processed stop growing for a second (at most 60 s).
 backlog_drained() {
@@ -169,6 +179,7 @@ userns_round() {
 	echo $BASHPID >/sys/fs/cgroup/cgroup.procs
 	wait_lines "$dir"/ready "$USERNS_N" $((600 * scale)) || fail "namespaces not up"
 	m0=$(mem_kib)
+	cat /proc/slabinfo >"$dir"/slabinfo.0
 	c0=$(memcg_percpu_kib "$cg")
 	flock -u "$go_fd"
 	wait_lines "$dir"/flooded "$USERNS_N" $((1800 * scale)) ||
@@ -177,6 +188,7 @@ userns_round() {
 	# the memory are read once every queued packet went through.
 	backlog_drained || fail "backlogs still draining after 60 s"
 	m1=$(mem_kib)
+	cat /proc/slabinfo >"$dir"/slabinfo.1
 	c1=$(memcg_percpu_kib "$cg")
 	flock -u "$count_fd"
 	wait_lines "$dir"/done "$USERNS_N" $((600 * scale)) || fail "stats not read"
@@ -184,6 +196,7 @@ userns_round() {
 	R_PCPU=$(( ${m1% *} - ${m0% *} ))
 	R_SLAB=$(( ${m1#* } - ${m0#* } ))
 	R_MEMCG=$((c1 - c0))
+	R_GREW=$(slab_growth "$dir"/slabinfo.0 "$dir"/slabinfo.1)
 }
 
 # any_alive PID...: whether one of them still runs.
@@ -255,6 +268,7 @@ test_userns_budget() {
 
 	userns_round $dir 1
 	r_pcpu=$R_PCPU r_slab=$R_SLAB r_memcg=$R_MEMCG
+	log "slab caches that grew most with REGISTER (KiB): $R_GREW"
 	# The entries' own cache, read directly: the difference of the two
 	# rounds below carries what 200 namespaces cost the guest, this does
 	# not (SLUB may share the cache with others of the same size: then it
@@ -282,6 +296,7 @@ test_userns_budget() {
 	userns_round $dir.control 0
 	round_end
 	log "control, $USERNS_N namespaces without REGISTER: per-CPU $R_PCPU KiB, unreclaimable slab $R_SLAB KiB, per-CPU charged to their memcg $R_MEMCG KiB"
+	log "slab caches that grew most in the control (KiB): $R_GREW"
 	# What the control costs is subtracted from the module's figure, so
 	# it is bounded: 10 to 17 KiB per namespace were measured, 24 allowed
 	# (a module that allocated for namespaces without a listener would
