@@ -25,6 +25,7 @@
 #include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
+#include <linux/seqlock.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -100,16 +101,17 @@ struct nlicmp_count {
 
 /*
  * Per-CPU counters every ICMP packet may touch, written by the hooks of
- * one CPU (softirq), read by GET_STATS and the flush through syncp, so
- * that 32-bit kernels never see a torn value.
+ * one CPU (BH disabled), read by GET_STATS and the flush under @seq: a
+ * read is never torn (32-bit) and takes a packet and its bytes together
+ * (u64_stats_sync does neither on 64-bit kernels).
  */
 struct nlicmp_pcpu {
-	struct u64_stats_sync	syncp;
-	u64_stats_t		seen;
-	u64_stats_t		unattr;		/* only while a listener exists */
-	u64_stats_t		nomem;		/* of unattr */
-	u64_stats_t		malformed_packets[NLICMP_NFAM];
-	u64_stats_t		malformed_bytes[NLICMP_NFAM];
+	seqcount_t		seq;
+	u64			seen;
+	u64			unattr;		/* only while a listener exists */
+	u64			nomem;		/* of unattr */
+	u64			malformed_packets[NLICMP_NFAM];
+	u64			malformed_bytes[NLICMP_NFAM];
 };
 
 #define NLICMP_NTYPES		(NLICMP_NFAM * 256)
@@ -120,9 +122,9 @@ struct nlicmp_pcpu {
  * so a flush reads what changed, not all 512 types of every CPU.
  */
 struct nlicmp_unattr {
-	struct u64_stats_sync	syncp;
-	u64_stats_t		packets[NLICMP_NTYPES];
-	u64_stats_t		bytes[NLICMP_NTYPES];
+	seqcount_t		seq;		/* as in struct nlicmp_pcpu */
+	u64			packets[NLICMP_NTYPES];
+	u64			bytes[NLICMP_NTYPES];
 	unsigned long		dirty[BITS_TO_LONGS(NLICMP_NTYPES)];
 };
 

@@ -6,8 +6,8 @@
  *
  * The counters only ever grow; a flush remembers the sums it already
  * took, so each packet is reported by exactly one flush. Every read goes
- * through u64_stats_sync: whole on 32-bit kernels too, and packets and
- * bytes of one counter taken from the same instant.
+ * through the CPU's seqcount: whole on 32-bit kernels too, and packets
+ * and bytes of one counter taken from the same instant on every kernel.
  *
  * GET_STATS reads a few totals per CPU. The flush reads the malformed
  * totals per CPU and, for unattributed packets, only the types some CPU
@@ -31,7 +31,7 @@ int nlicmp_counters_init(struct nlicmp_net *ns)
 	if (!pcpu)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(pcpu, cpu)->syncp);
+		seqcount_init(&per_cpu_ptr(pcpu, cpu)->seq);
 	ns->pcpu = pcpu;
 	return 0;
 }
@@ -57,7 +57,7 @@ struct nlicmp_lazy *nlicmp_lazy_alloc(bool budgeted)
 		return NULL;
 	}
 	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(lazy->unattr, cpu)->syncp);
+		seqcount_init(&per_cpu_ptr(lazy->unattr, cpu)->seq);
 	lazy->budgeted = budgeted;
 	return lazy;
 }
@@ -89,16 +89,30 @@ void nlicmp_lazy_free_rcu(struct nlicmp_lazy *lazy)
 }
 
 /*
- * Writers: the hooks, in softirq (or with BH disabled) on their own CPU,
- * so updates of one CPU's counters never nest.
+ * Writers: the hooks, with BH disabled on their own CPU (nlicmp_count()),
+ * so updates of one CPU's counters never nest. Preemption is disabled
+ * too, for PREEMPT_RT, where a BH-disabled section may be preempted and
+ * a reader would spin on the odd count.
  */
+static void nlicmp_write_begin(seqcount_t *seq)
+{
+	preempt_disable();
+	write_seqcount_begin(seq);
+}
+
+static void nlicmp_write_end(seqcount_t *seq)
+{
+	write_seqcount_end(seq);
+	preempt_enable();
+}
+
 void nlicmp_count_seen(struct nlicmp_net *ns)
 {
 	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
 
-	u64_stats_update_begin(&pc->syncp);
-	u64_stats_inc(&pc->seen);
-	u64_stats_update_end(&pc->syncp);
+	nlicmp_write_begin(&pc->seq);
+	pc->seen++;
+	nlicmp_write_end(&pc->seq);
 }
 
 void nlicmp_count_malformed(struct nlicmp_net *ns, unsigned int fam,
@@ -106,11 +120,11 @@ void nlicmp_count_malformed(struct nlicmp_net *ns, unsigned int fam,
 {
 	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
 
-	u64_stats_update_begin(&pc->syncp);
-	u64_stats_inc(&pc->seen);
-	u64_stats_inc(&pc->malformed_packets[fam]);
-	u64_stats_add(&pc->malformed_bytes[fam], len);
-	u64_stats_update_end(&pc->syncp);
+	nlicmp_write_begin(&pc->seq);
+	pc->seen++;
+	pc->malformed_packets[fam]++;
+	pc->malformed_bytes[fam] += len;
+	nlicmp_write_end(&pc->seq);
 }
 
 /* No memory for a new entry; nlicmp_count_unattr() follows. */
@@ -118,9 +132,9 @@ void nlicmp_count_nomem(struct nlicmp_net *ns)
 {
 	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
 
-	u64_stats_update_begin(&pc->syncp);
-	u64_stats_inc(&pc->nomem);
-	u64_stats_update_end(&pc->syncp);
+	nlicmp_write_begin(&pc->seq);
+	pc->nomem++;
+	nlicmp_write_end(&pc->seq);
 }
 
 /* Under RCU (the hooks), with a listener registered. */
@@ -132,19 +146,19 @@ void nlicmp_count_unattr(struct nlicmp_net *ns, const struct nlicmp_key *key,
 	struct nlicmp_lazy *lazy;
 	struct nlicmp_unattr *u;
 
-	u64_stats_update_begin(&pc->syncp);
-	u64_stats_inc(&pc->unattr);
-	u64_stats_update_end(&pc->syncp);
+	nlicmp_write_begin(&pc->seq);
+	pc->unattr++;
+	nlicmp_write_end(&pc->seq);
 
 	lazy = rcu_dereference(ns->lazy);
 	if (!lazy)
 		/* The last listener just left: nobody gets a record. */
 		return;
 	u = this_cpu_ptr(lazy->unattr);
-	u64_stats_update_begin(&u->syncp);
-	u64_stats_inc(&u->packets[i]);
-	u64_stats_add(&u->bytes[i], len);
-	u64_stats_update_end(&u->syncp);
+	nlicmp_write_begin(&u->seq);
+	u->packets[i]++;
+	u->bytes[i] += len;
+	nlicmp_write_end(&u->seq);
 	/*
 	 * Counts before the mark (pairs with the flush's xchg() of the
 	 * bitmap): a flush that takes the mark sees these counts.
@@ -165,13 +179,13 @@ void nlicmp_sum_totals(struct nlicmp_net *ns, struct nlicmp_totals *t)
 		u64 seen, malformed, unattr, nomem;
 
 		do {
-			start = u64_stats_fetch_begin(&pc->syncp);
-			seen = u64_stats_read(&pc->seen);
-			malformed = u64_stats_read(&pc->malformed_packets[0]) +
-				    u64_stats_read(&pc->malformed_packets[1]);
-			unattr = u64_stats_read(&pc->unattr);
-			nomem = u64_stats_read(&pc->nomem);
-		} while (u64_stats_fetch_retry(&pc->syncp, start));
+			start = read_seqcount_begin(&pc->seq);
+			seen = pc->seen;
+			malformed = pc->malformed_packets[0] +
+				    pc->malformed_packets[1];
+			unattr = pc->unattr;
+			nomem = pc->nomem;
+		} while (read_seqcount_retry(&pc->seq, start));
 		t->seen += seen;
 		t->malformed += malformed;
 		t->unattr += unattr;
@@ -191,10 +205,10 @@ static struct nlicmp_count nlicmp_sum_malformed_fam(struct nlicmp_net *ns,
 		u64 packets, bytes;
 
 		do {
-			start = u64_stats_fetch_begin(&pc->syncp);
-			packets = u64_stats_read(&pc->malformed_packets[fam]);
-			bytes = u64_stats_read(&pc->malformed_bytes[fam]);
-		} while (u64_stats_fetch_retry(&pc->syncp, start));
+			start = read_seqcount_begin(&pc->seq);
+			packets = pc->malformed_packets[fam];
+			bytes = pc->malformed_bytes[fam];
+		} while (read_seqcount_retry(&pc->seq, start));
 		sum.packets += packets;
 		sum.bytes += bytes;
 	}
@@ -213,10 +227,10 @@ static struct nlicmp_count nlicmp_sum_unattr_type(struct nlicmp_lazy *lazy,
 		u64 packets, bytes;
 
 		do {
-			start = u64_stats_fetch_begin(&u->syncp);
-			packets = u64_stats_read(&u->packets[i]);
-			bytes = u64_stats_read(&u->bytes[i]);
-		} while (u64_stats_fetch_retry(&u->syncp, start));
+			start = read_seqcount_begin(&u->seq);
+			packets = u->packets[i];
+			bytes = u->bytes[i];
+		} while (read_seqcount_retry(&u->seq, start));
 		sum.packets += packets;
 		sum.bytes += bytes;
 	}

@@ -10,6 +10,7 @@
 #include <linux/preempt.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "nlicmp.h"
 
@@ -339,9 +340,12 @@ static void nlicmp_listener_count(struct nlicmp_listener *l, u64_stats_t *c,
 }
 
 /*
- * One EVENT to one listener, never blocking. Nothing goes to a listener
- * whose socket is closing (its port id may be another socket's by now);
- * every other outcome is accounted in its counters. ns->lock held.
+ * One EVENT to one listener, never blocking, and only to the socket that
+ * registered: it is queued on the held socket itself, not sent by port id
+ * (netlink_release() frees the port id before NETLINK_URELEASE, and a
+ * process looping bind() may take it in between). What a closing socket
+ * gets is purged with it. Every outcome is accounted in the listener's
+ * counters. ns->lock held.
  */
 void nlicmp_genl_send_event(struct nlicmp_net *ns, struct nlicmp_listener *l,
 			    const struct nlicmp_batch *b)
@@ -358,21 +362,17 @@ void nlicmp_genl_send_event(struct nlicmp_net *ns, struct nlicmp_listener *l,
 		return;
 	}
 	/*
-	 * Checked again right before the send, the message built: the port
-	 * id is reusable only once netlink_release() marked the socket dead.
+	 * As netlink_unicast() would: the socket's filter, then its receive
+	 * buffer; not the nlmon taps. A full buffer (or the listener's own
+	 * filter) refuses it: counted as queue_full.
 	 */
-	if (nlicmp_listener_gone(l)) {
-		nlmsg_free(msg);
+	err = sock_queue_rcv_skb(l->sk, msg);
+	if (!err) {
+		nlicmp_listener_count(l, &l->delivered, b->packets, true);
 		return;
 	}
-	/* genlmsg_unicast() sends with MSG_DONTWAIT: -EAGAIN if the queue is full. */
-	err = genlmsg_unicast(ns->net, msg, l->portid);
-	if (!err)
-		nlicmp_listener_count(l, &l->delivered, b->packets, true);
-	else if (err == -EAGAIN)
-		nlicmp_listener_count(l, &l->queue_full, b->packets, false);
-	else if (err != -ECONNREFUSED)
-		nlicmp_listener_count(l, &l->nomem, b->packets, false);
+	kfree_skb(msg);
+	nlicmp_listener_count(l, &l->queue_full, b->packets, false);
 }
 
 /*

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bottom_half.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
@@ -26,20 +27,29 @@
  */
 #define NLICMP_HDR_MIN	8
 
+/*
+ * BH disabled: the hooks run in softirq, but also from nf_reinject() in
+ * process context, preemptible, when a queue verdict comes back (nft's
+ * counters guard against the same); the per-CPU counters need one writer
+ * per CPU at a time.
+ */
 static void nlicmp_count(struct nlicmp_net *ns, struct nlicmp_key *key,
 			 const u8 *icmp, unsigned int len)
 {
+	local_bh_disable();
 	if (!icmp) {
 		nlicmp_count_malformed(ns, key->fam, len);
-		return;
+		goto out;
 	}
 	nlicmp_count_seen(ns);
 	/* Without a listener counting is all: no table, no unattributed. */
 	if (!smp_load_acquire(&ns->n_listeners))
-		return;
+		goto out;
 	key->type = icmp[0];
 	key->code = icmp[1];
 	nlicmp_table_account(ns, key, len);
+out:
+	local_bh_enable();
 }
 
 static unsigned int nlicmp_hook_v4(void *priv, struct sk_buff *skb,

@@ -32,12 +32,10 @@ static struct nlicmp_listener *nlicmp_listener_find(struct nlicmp_net *ns,
 /*
  * Its socket is closing: netlink_release() unhashes the socket and marks
  * it SOCK_DEAD right after (sock_orphan()), long before NETLINK_URELEASE.
- * From then on the port id may belong to another socket. Between the
- * unhash and the mark, and between this test and the port id lookup in
- * genlmsg_unicast(), a new socket could bind the port id: a window of a
- * few instructions that no exported interface closes (there is no send to
- * a held socket). ns->lock held (the listener holds its socket until
- * dropped under it).
+ * Nothing is built for it from then on; events go to the held socket,
+ * never by port id (nlicmp_genl_send_event()), so a socket that took the
+ * port id since gets nothing either way. ns->lock held (the listener
+ * holds its socket until dropped under it).
  */
 bool nlicmp_listener_gone(const struct nlicmp_listener *l)
 {
