@@ -23,12 +23,15 @@
  *	compares).
  *   nlicmp_modtool getfamily NAME COUNT [GAP_MS]
  *	Sends COUNT CTRL_CMD_GETFAMILY requests for family NAME, one at a
- *	time, GAP_MS apart (default 0: back to back), and prints the latency
- *	of each round trip: p50, p99 and max in ms (a measurement, the
- *	caller decides what to make of it).
+ *	time, and prints the latency of each: p50, p99 and max in ms (a
+ *	measurement, the caller decides what to make of it). Back to back
+ *	by default; with GAP_MS, one is due every GAP_MS on a fixed
+ *	schedule and each is timed from when it was due, so a late wakeup
+ *	counts as much as a slow reply.
  *   nlicmp_modtool statsloop SECONDS
- *	Sends NLICMP_CMD_GET_STATS requests back to back for SECONDS and
- *	prints their count and latency (p50, p99, max in ms).
+ *	Sends NLICMP_CMD_GET_STATS requests back to back for SECONDS, or
+ *	until SIGINT, and prints their count and latency (p50, p99, max in
+ *	ms).
  *   nlicmp_modtool grab PORTID SECONDS
  *	Tries bind(PORTID) until it succeeds, then receives for what is left
  *	of SECONDS; prints whether it bound and how many netlink_icmp
@@ -42,6 +45,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -465,14 +469,24 @@ static void print_latency(const char *what, double *ms, int n)
 	       ms[n - 1]);
 }
 
+/* Sleeps until DUE_MS on the now_ms() clock. */
+static void sleep_until_ms(double due_ms)
+{
+	long long ns = (long long)(due_ms * 1e6);
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000),
+		.tv_nsec = (long)(ns % 1000000000),
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
+		;
+}
+
 static int cmd_getfamily(const char *name, int count, double gap_ms)
 {
-	long long gap_ns = (long long)(gap_ms * 1e6);
-	struct timespec gap = {
-		.tv_sec = (time_t)(gap_ns / 1000000000),
-		.tv_nsec = (long)(gap_ns % 1000000000),
-	};
 	double *ms = calloc(count > 0 ? count : 1, sizeof(*ms));
+	double start = now_ms();
 	struct reply rep;
 	struct req r;
 	int fd, i;
@@ -480,6 +494,11 @@ static int cmd_getfamily(const char *name, int count, double gap_ms)
 	fd = nl_open();
 	for (i = 0; ms && i < count; i++) {
 		double t0 = now_ms();
+
+		if (gap_ms > 0) {
+			t0 = start + i * gap_ms;
+			sleep_until_ms(t0);
+		}
 
 		req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
 		req_put(&r, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
@@ -490,13 +509,19 @@ static int cmd_getfamily(const char *name, int count, double gap_ms)
 				strerror(-rep.error));
 			return 1;
 		}
-		if (gap_ms > 0)
-			nanosleep(&gap, NULL);
 	}
 	print_latency(gap_ms > 0 ? "getfamily_spaced" : "getfamily", ms, i);
 	close(fd);
 	free(ms);
 	return 0;
+}
+
+static volatile sig_atomic_t stop_loop;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop_loop = 1;
 }
 
 static int cmd_statsloop(double seconds)
@@ -508,9 +533,10 @@ static int cmd_statsloop(double seconds)
 	struct req r;
 	uint16_t id;
 
+	signal(SIGINT, on_sigint);
 	fd = nl_open();
 	id = family_id(fd);
-	while (ms && n < cap && now_ms() < end) {
+	while (ms && n < cap && now_ms() < end && !stop_loop) {
 		double t0 = now_ms();
 
 		req_init(&r, id, NLICMP_CMD_GET_STATS);
