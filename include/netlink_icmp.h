@@ -37,9 +37,13 @@ enum nlicmp_cmd {
 	 * attributes. Needs CAP_NET_ADMIN in the initial user namespace; with
 	 * the module parameter userns_listeners=1, CAP_NET_ADMIN in the user
 	 * namespace that owns the network namespace is enough. Errors (with
-	 * an extack message): EPERM; EEXIST (already registered); ENOSPC
-	 * (the namespace's S_MAX_LISTENERS, or max_listeners_total of all
-	 * namespaces, reached); ENOMEM; ESHUTDOWN (the module is unloading).
+	 * an extack message, but for the EPERM of the generic netlink core,
+	 * which checks that user namespace's CAP_NET_ADMIN first): EPERM;
+	 * EEXIST (already registered); ENOSPC (the namespace's
+	 * S_MAX_LISTENERS, or max_listeners_total of all namespaces, reached;
+	 * in the initial namespace, also while 2 x max_listeners listeners'
+	 * states still wait for an RCU grace period: retry); ENOMEM;
+	 * ESHUTDOWN (the module is unloading).
 	 */
 	NLICMP_CMD_REGISTER,
 	/* Stop being a listener. No attributes. Same permission as REGISTER.

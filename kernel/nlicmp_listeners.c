@@ -68,6 +68,15 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 		NL_SET_ERR_MSG_MOD(extack, "module is unloading");
 		goto out;
 	}
+	/*
+	 * What is pending was seen before this listener existed: it goes to
+	 * the others (or nowhere), so this one's counters start exact. First
+	 * of all: the flush drops listeners that closed, and with the last
+	 * one their lazy state, so that a restarted daemon registering before
+	 * its old socket was reaped is neither refused for its old socket's
+	 * place nor left without a lazy state.
+	 */
+	nlicmp_flush_locked(ns, false);
 	err = -EEXIST;
 	if (nlicmp_listener_find(ns, portid)) {
 		NL_SET_ERR_MSG_MOD(extack, "this socket is already a listener");
@@ -89,15 +98,6 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 					   "too many listeners left recently, retry after an RCU grace period");
 		goto out;
 	}
-	/*
-	 * What is pending was seen before this listener existed: it goes to
-	 * the others (or nowhere), so this one's counters start exact. Before
-	 * the lazy state is looked up: the flush drops listeners that closed,
-	 * and with the last one their lazy state (a restarted daemon
-	 * registering before its old socket was reaped would otherwise be
-	 * left without one, and get nothing).
-	 */
-	nlicmp_flush_locked(ns, false);
 	lazy = rcu_dereference_protected(ns->lazy, lockdep_is_held(&ns->lock));
 	if (!lazy) {
 		err = -ENOMEM;

@@ -82,8 +82,10 @@ void nlicmp_table_exit(struct nlicmp_net *ns)
 {
 	struct nlicmp_entry *e, *tmp;
 
-	list_for_each_entry_safe(e, tmp, &ns->dead, dead_node)
+	list_for_each_entry_safe(e, tmp, &ns->dead, dead_node) {
 		nlicmp_entry_free(ns, e);
+		cond_resched();
+	}
 	rhashtable_free_and_destroy(&ns->table, nlicmp_entry_free_cb, ns);
 }
 

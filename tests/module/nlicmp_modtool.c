@@ -266,6 +266,13 @@ static int cmd_badreq(void)
 	transact(fd, &r, &rep);
 	expect("echo_oversized_text", &rep, EINVAL, true);
 
+	/* Over-long with a NUL early in it: the core's policy says ERANGE. */
+	big[8] = '\0';
+	req_init(&r, id, NLICMP_CMD_ECHO);
+	req_put(&r, NLICMP_A_ECHO_TEXT, big, sizeof(big) - 1);
+	transact(fd, &r, &rep);
+	expect("echo_oversized_text_early_nul", &rep, ERANGE, true);
+
 	memset(big, 'y', NLICMP_ECHO_MAX);
 	req_init(&r, id, NLICMP_CMD_ECHO);
 	req_put(&r, NLICMP_A_ECHO_TEXT, big, NLICMP_ECHO_MAX);
