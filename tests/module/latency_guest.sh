@@ -11,10 +11,6 @@ fail() {
 	exit 1
 }
 
-nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
-}
-
 # measure WHAT: GETFAMILY round trips while nobody loops GET_STATS
 # (stopped once both runs are done). Back to back, the requester is
 # itself CPU-bound and waits out the scheduler's slices behind the other
@@ -23,7 +19,9 @@ nobody() {
 # is what a tool such as ip or iw sees, late wakeups included.
 measure() {
 	local sp a b
-	nobody "$TOOL" statsloop 120 >/tmp/statsloop.out &
+	# As nobody; setpriv execs the loop: $! is the loop, for the SIGINT.
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$TOOL" statsloop 120 >/tmp/statsloop.out &
 	sp=$!
 	sleep 1
 	a=$("$TOOL" getfamily nlctrl 1000) || fail "$1: getfamily failed"
