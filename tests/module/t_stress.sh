@@ -77,6 +77,35 @@ test_flood_identity() {
 	[ $((NFT - nft0)) -ge $min ] || fail "flood too small: $((NFT - nft0)) < $min"
 }
 
+# A record carries its packets with all their bytes. With 8 entries, two
+# floods of equal-sized echo requests from two namespaces (two CPUs
+# counting) are nearly all unattributed, harvested by flushes while the
+# CPUs count. Every echo request record's bytes must be its packets times
+# the one size of its family's requests, and no record may carry bytes
+# without packets.
+test_records_whole() {
+	local bad n
+	[ -n "${FLOOD:-}" ] && [ -x "$FLOOD" ] || fail "icmpflood not built"
+	load max_entries=8 || fail "insmod failed"
+	topo_up
+	listen_bg "" /tmp/whole.out
+	wait_listeners 1 || fail "listener did not register"
+	PINGERS=""
+	flood_sources
+	# shellcheck disable=SC2086
+	wait $PINGERS
+	settle || fail "traffic did not settle"
+	listen_stop "$LPID"
+	n=$(grep -c ' unattributed echo_request ' /tmp/whole.out)
+	log "$n unattributed echo_request records; $(records_sum /tmp/whole.out) packets in all records"
+	bad=$(awk '/^event / || !/ echo_request / { next }
+		{ p = $(NF - 2); b = $NF }
+		p == 0 || b % p || ($1 in size && size[$1] != b / p) { print; if (++n == 3) exit; next }
+		{ size[$1] = b / p }' /tmp/whole.out | tr '\n' ';')
+	[ -z "$bad" ] || fail "records whose bytes are not their packets times one size: $bad"
+	[ "$n" -ge 20 ] || fail "$n unattributed echo_request records, want >= 20"
+}
+
 test_rmmod_under_traffic() {
 	local mark=rmmod rc out
 	load || fail "insmod failed"
