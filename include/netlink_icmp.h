@@ -149,7 +149,10 @@ enum nlicmp_lsn_attr {
 	NLICMP_L_UNDELIVERED,	/* u64: packets in events it did not get,
 				 * = L_QUEUE_FULL + L_NOMEM
 				 */
-	NLICMP_L_QUEUE_FULL,	/* u64: its socket's receive queue was full */
+	NLICMP_L_QUEUE_FULL,	/* u64: its socket refused them: receive
+				 * queue full (or its own socket filter, or
+				 * an LSM, dropped the message)
+				 */
 	NLICMP_L_NOMEM,		/* u64: no memory to build the message */
 	NLICMP_L_MESSAGES,	/* u64: events queued to it */
 	NLICMP_L_MESSAGES_LOST,	/* u64: events it did not get */

@@ -56,8 +56,10 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 	int err;
 
 	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
-	if (!l)
+	if (!l) {
+		NL_SET_ERR_MSG_MOD(extack, "no memory for the listener");
 		return -ENOMEM;
+	}
 	u64_stats_init(&l->syncp);
 	l->portid = portid;
 	l->sk = sk;
@@ -103,6 +105,8 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 		err = -ENOMEM;
 		lazy = nlicmp_lazy_alloc(ns->budgeted);
 		if (!lazy) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "no memory for the unattributed counters");
 			nlicmp_budget_listener_put(ns->budgeted);
 			goto out;
 		}

@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -264,7 +265,13 @@ static int __init nlicmp_init(void)
 	if (!nlicmp_params_ok())
 		return -EINVAL;
 
-	nlicmp_wq = alloc_workqueue("netlink_icmp", WQ_UNBOUND, 0);
+	/*
+	 * An unbound workqueue starts a worker for each work item that finds
+	 * none idle: uncapped, flushes due at once in many namespaces would
+	 * each get a kthread. A few per CPU do the work as well.
+	 */
+	nlicmp_wq = alloc_workqueue("netlink_icmp", WQ_UNBOUND,
+				    max(4U, 2 * num_possible_cpus()));
 	if (!nlicmp_wq)
 		return -ENOMEM;
 	err = nlicmp_table_cache_create();

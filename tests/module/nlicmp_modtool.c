@@ -493,12 +493,13 @@ static void sleep_until_ms(double due_ms)
 static int cmd_getfamily(const char *name, int count, double gap_ms)
 {
 	double *ms = calloc(count > 0 ? count : 1, sizeof(*ms));
-	double start = now_ms();
 	struct reply rep;
 	struct req r;
+	double start;
 	int fd, i;
 
 	fd = nl_open();
+	start = now_ms();
 	for (i = 0; ms && i < count; i++) {
 		double t0 = now_ms();
 
