@@ -201,7 +201,6 @@ struct nlicmp_lazy {
 
 struct nlicmp_net {
 	/* Read by every packet, written rarely. */
-	struct net			*net;
 	struct nlicmp_pcpu __percpu	*pcpu;
 	struct nlicmp_lazy __rcu	*lazy;
 	/* Read without the lock by the hooks: >0 means "fill the table". */
@@ -241,9 +240,8 @@ void nlicmp_counters_exit(struct nlicmp_net *ns);
 void nlicmp_count_seen(struct nlicmp_net *ns);
 void nlicmp_count_malformed(struct nlicmp_net *ns, unsigned int fam,
 			    unsigned int len);
-void nlicmp_count_nomem(struct nlicmp_net *ns);
 void nlicmp_count_unattr(struct nlicmp_net *ns, const struct nlicmp_key *key,
-			 unsigned int len);
+			 unsigned int len, bool nomem);
 struct nlicmp_totals {
 	u64	seen;
 	u64	malformed;
@@ -254,7 +252,6 @@ void nlicmp_sum_totals(struct nlicmp_net *ns, struct nlicmp_totals *t);
 void nlicmp_harvest_counters(struct nlicmp_net *ns);
 struct nlicmp_lazy *nlicmp_lazy_alloc(bool budgeted);
 void nlicmp_lazy_free_rcu(struct nlicmp_lazy *lazy);
-void nlicmp_lazy_free(struct nlicmp_lazy *lazy);
 
 /* nlicmp_table.c */
 int nlicmp_table_init(struct nlicmp_net *ns);
@@ -280,7 +277,7 @@ void nlicmp_batch_add(struct nlicmp_net *ns, const struct nlicmp_record *rec);
 /* nlicmp_listeners.c */
 int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 			struct netlink_ext_ack *extack);
-int nlicmp_listener_del(struct nlicmp_net *ns, u32 portid,
+int nlicmp_listener_del(struct nlicmp_net *ns, const struct sock *sk,
 			struct netlink_ext_ack *extack);
 bool nlicmp_listener_gone(const struct nlicmp_listener *l);
 void nlicmp_listeners_reap(struct nlicmp_net *ns);

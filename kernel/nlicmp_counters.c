@@ -62,20 +62,13 @@ struct nlicmp_lazy *nlicmp_lazy_alloc(bool budgeted)
 	return lazy;
 }
 
-void nlicmp_lazy_free(struct nlicmp_lazy *lazy)
-{
-	if (!lazy)
-		return;
-	free_percpu(lazy->unattr);
-	kvfree(lazy);
-}
-
 static void nlicmp_lazy_free_cb(struct rcu_head *head)
 {
 	struct nlicmp_lazy *lazy = container_of(head, struct nlicmp_lazy, rcu);
 	bool budgeted = lazy->budgeted;
 
-	nlicmp_lazy_free(lazy);
+	free_percpu(lazy->unattr);
+	kvfree(lazy);
 	nlicmp_budget_listener_put(budgeted);
 }
 
@@ -127,19 +120,13 @@ void nlicmp_count_malformed(struct nlicmp_net *ns, unsigned int fam,
 	nlicmp_write_end(&pc->seq);
 }
 
-/* No memory for a new entry; nlicmp_count_unattr() follows. */
-void nlicmp_count_nomem(struct nlicmp_net *ns)
-{
-	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
-
-	nlicmp_write_begin(&pc->seq);
-	pc->nomem++;
-	nlicmp_write_end(&pc->seq);
-}
-
-/* Under RCU (the hooks), with a listener registered. */
+/*
+ * Under RCU (the hooks), with a listener registered. @nomem: no memory
+ * for its entry; counted in the same section, so that no reader sees more
+ * packets without memory than unattributed ones.
+ */
 void nlicmp_count_unattr(struct nlicmp_net *ns, const struct nlicmp_key *key,
-			 unsigned int len)
+			 unsigned int len, bool nomem)
 {
 	struct nlicmp_pcpu *pc = this_cpu_ptr(ns->pcpu);
 	unsigned int i = key->fam * 256 + key->type;
@@ -148,6 +135,7 @@ void nlicmp_count_unattr(struct nlicmp_net *ns, const struct nlicmp_key *key,
 
 	nlicmp_write_begin(&pc->seq);
 	pc->unattr++;
+	pc->nomem += nomem;
 	nlicmp_write_end(&pc->seq);
 
 	lazy = rcu_dereference(ns->lazy);

@@ -63,8 +63,8 @@ nospace:
 }
 
 /*
- * The family is .parallel_ops (no genl_mutex), so the permission that
- * depends on a module parameter is checked here: the op's static flag
+ * An op's permission flag is fixed at build time, and this rule depends
+ * on a module parameter, so it is checked here: the flag
  * (GENL_UNS_ADMIN_PERM) is the floor, and unless userns_listeners is set
  * CAP_NET_ADMIN is needed in the initial user namespace as well.
  */
@@ -95,7 +95,7 @@ static int nlicmp_cmd_unregister(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	return nlicmp_listener_del(nlicmp_pernet(genl_info_net(info)),
-				   info->snd_portid, info->extack);
+				   NETLINK_CB(skb).sk, info->extack);
 }
 
 static size_t nlicmp_listener_size(void)
@@ -356,6 +356,14 @@ void nlicmp_genl_send_event(struct nlicmp_net *ns, struct nlicmp_listener *l,
 	if (nlicmp_listener_gone(l))
 		return;
 	l->seq++;
+	/*
+	 * sock_queue_rcv_skb()'s own test, before the message is built: a
+	 * listener that stopped reading costs no allocation per flush.
+	 */
+	if (atomic_read(&l->sk->sk_rmem_alloc) >= READ_ONCE(l->sk->sk_rcvbuf)) {
+		nlicmp_listener_count(l, &l->queue_full, b->packets, false);
+		return;
+	}
 	msg = nlicmp_build_event(ns, l, b);
 	if (!msg) {
 		nlicmp_listener_count(l, &l->nomem, b->packets, false);

@@ -17,14 +17,18 @@
 
 #include "nlicmp.h"
 
-/* ns->lock held. */
+/*
+ * ns->lock held. By socket, not port id: netlink_release() frees the port
+ * id before it marks the socket SOCK_DEAD, and a new socket bound to it in
+ * between is not the closing one's listener.
+ */
 static struct nlicmp_listener *nlicmp_listener_find(struct nlicmp_net *ns,
-						    u32 portid)
+						    const struct sock *sk)
 {
 	struct nlicmp_listener *l;
 
 	list_for_each_entry(l, &ns->listeners, node)
-		if (l->portid == portid && !nlicmp_listener_gone(l))
+		if (l->sk == sk && !nlicmp_listener_gone(l))
 			return l;
 	return NULL;
 }
@@ -80,7 +84,7 @@ int nlicmp_listener_add(struct nlicmp_net *ns, struct sock *sk, u32 portid,
 	 */
 	nlicmp_flush_locked(ns, false);
 	err = -EEXIST;
-	if (nlicmp_listener_find(ns, portid)) {
+	if (nlicmp_listener_find(ns, sk)) {
 		NL_SET_ERR_MSG_MOD(extack, "this socket is already a listener");
 		goto out;
 	}
@@ -155,18 +159,18 @@ static void nlicmp_listener_drop(struct nlicmp_net *ns,
  * The leaver first gets what is pending (a final flush to everyone), so
  * nothing counted while it was registered is lost.
  */
-int nlicmp_listener_del(struct nlicmp_net *ns, u32 portid,
+int nlicmp_listener_del(struct nlicmp_net *ns, const struct sock *sk,
 			struct netlink_ext_ack *extack)
 {
 	struct nlicmp_listener *l;
 	int err = 0;
 
 	mutex_lock(&ns->lock);
-	l = nlicmp_listener_find(ns, portid);
+	l = nlicmp_listener_find(ns, sk);
 	if (l) {
 		nlicmp_flush_locked(ns, false);
 		/* Looked up again: the flush drops listeners that closed. */
-		l = nlicmp_listener_find(ns, portid);
+		l = nlicmp_listener_find(ns, sk);
 	}
 	if (l) {
 		nlicmp_listener_drop(ns, l);

@@ -66,9 +66,9 @@ struct workqueue_struct *nlicmp_wq __read_mostly;
  * no container can starve the host's monitoring. Its listeners (and the
  * lazy state the last one leaves to RCU) have a count of their own, so a
  * REGISTER/UNREGISTER loop there cannot pile up states either (it gets
- * ENOSPC once 2 * max_listeners wait). Entries
- * are taken in softirq, so these are atomics, touched only when an entry
- * or a listener is created or freed, never per packet.
+ * ENOSPC once 2 * max_listeners wait). Entries are taken in softirq, so
+ * these are atomics, touched only when an entry or a listener is created
+ * or freed, never per packet.
  */
 static atomic_t nlicmp_entries_used = ATOMIC_INIT(0);
 static atomic_t nlicmp_listeners_used = ATOMIC_INIT(0);
@@ -138,7 +138,6 @@ static int __net_init nlicmp_net_init(struct net *net)
 	struct nlicmp_net *ns = nlicmp_pernet(net);
 	int err;
 
-	ns->net = net;
 	/* Containers (child namespaces) get the smaller caps. */
 	ns->max_entries = nlicmp_max_entries;
 	ns->max_listeners = nlicmp_max_listeners;
@@ -267,8 +266,9 @@ static int __init nlicmp_init(void)
 
 	/*
 	 * An unbound workqueue starts a worker for each work item that finds
-	 * none idle: uncapped, flushes due at once in many namespaces would
-	 * each get a kthread. A few per CPU do the work as well.
+	 * none idle, up to its max_active (256 by default): flushes due at
+	 * once in many namespaces would each get a kthread. A few per CPU do
+	 * the work as well.
 	 */
 	nlicmp_wq = alloc_workqueue("netlink_icmp", WQ_UNBOUND,
 				    max(4U, 2 * num_possible_cpus()));

@@ -39,6 +39,12 @@ static const struct rhashtable_params nlicmp_rht_params = {
 	.key_offset		= offsetof(struct nlicmp_entry, key),
 	.key_len		= sizeof(struct nlicmp_key),
 	.automatic_shrinking	= true,
+	/*
+	 * Smallest first table (4 buckets, not 64): every namespace has one,
+	 * allocated by rhashtable_init() without a memcg charge, and most
+	 * never see a listener. Tables grow as their keys come.
+	 */
+	.nelem_hint		= 2,
 };
 
 int nlicmp_table_cache_create(void)
@@ -96,11 +102,12 @@ bool nlicmp_table_busy(struct nlicmp_net *ns)
 }
 
 /*
- * Find room for a new key. NULL when the table is full or memory is short:
- * the caller counts the packet as unattributed.
+ * Find room for a new key. NULL when the table is full or memory is short
+ * (*@nomem set): the caller counts the packet as unattributed.
  */
 static struct nlicmp_entry *nlicmp_entry_create(struct nlicmp_net *ns,
-						const struct nlicmp_key *key)
+						const struct nlicmp_key *key,
+						bool *nomem)
 {
 	struct nlicmp_entry *e, *old;
 
@@ -115,7 +122,7 @@ static struct nlicmp_entry *nlicmp_entry_create(struct nlicmp_net *ns,
 	e = kmem_cache_alloc(nlicmp_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
 		nlicmp_budget_entry_put(ns);
-		nlicmp_count_nomem(ns);
+		*nomem = true;
 		goto full;
 	}
 	e->key = *key;
@@ -133,8 +140,7 @@ static struct nlicmp_entry *nlicmp_entry_create(struct nlicmp_net *ns,
 	atomic_dec(&ns->n_entries);
 	if (!IS_ERR(old))
 		return old;
-	if (PTR_ERR(old) == -ENOMEM)
-		nlicmp_count_nomem(ns);
+	*nomem = PTR_ERR(old) == -ENOMEM;
 	return NULL;
 
 full:
@@ -148,12 +154,13 @@ void nlicmp_table_account(struct nlicmp_net *ns, const struct nlicmp_key *key,
 {
 	u64 add = NLICMP_ONE_PACKET + len, v;
 	struct nlicmp_entry *e;
+	bool nomem = false;
 
 	e = rhashtable_lookup(&ns->table, key, nlicmp_rht_params);
 	if (!e)
-		e = nlicmp_entry_create(ns, key);
+		e = nlicmp_entry_create(ns, key, &nomem);
 	if (!e) {
-		nlicmp_count_unattr(ns, key, len);
+		nlicmp_count_unattr(ns, key, len, nomem);
 		return;
 	}
 
