@@ -57,7 +57,7 @@ cap=$((${SOAK_MAX_S:-480} + 360))
 NLICMP_VM_LOG=$out/kernel-$kver.log tests/vm/vm.sh -k "$kver" -c 2 -m 1536 -t "$cap" -- \
 	env KO="$ko" CTL="$ctl" TOOL="$out/nlicmp_modtool" FLOOD="$out/icmpflood" \
 	SOAK_S="${SOAK_S:-300}" SOAK_MAX_S="${SOAK_MAX_S:-480}" \
-	CHAOS_S="${CHAOS_S:-8}" RELOADS="${RELOADS:-10}" CYCLES="${CYCLES:-200}" \
+	CHAOS_S="${CHAOS_S:-20}" RELOADS="${RELOADS:-10}" CYCLES="${CYCLES:-200}" \
 	bash tests/debugkernel/soak_guest.sh >"$log" 2>"$log.err"
 rc=$?
 passed=0 failed=0

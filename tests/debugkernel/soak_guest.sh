@@ -5,7 +5,7 @@
 #
 # Rounds until SOAK_S seconds have passed (default 300). Each round loads
 # the module, registers a listener L in the host namespace, then for
-# CHAOS_S seconds (default 8) runs at once, each loop bounded in time:
+# CHAOS_S seconds (default 20) runs at once, each loop bounded in time:
 #   - spoofed floods from nlsrc1 (IPv6, 2001:db8::/32 sources) and nlsrc2
 #     (IPv4, 198.51.100.0/24 and 203.0.113.0/24 sources), plus ping floods;
 #   - listener churn in the host namespace: nlicmpctl listeners stopped by
@@ -28,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 FLUSH_MS=${FLUSH_MS:-100}
 SOAK_S=${SOAK_S:-300}
 SOAK_MAX_S=${SOAK_MAX_S:-480}
-CHAOS_S=${CHAOS_S:-8}
+CHAOS_S=${CHAOS_S:-20}
 RELOADS=${RELOADS:-10}
 CYCLES=${CYCLES:-200}
 PIDS_FILE=$(mktemp)
@@ -44,10 +44,12 @@ exec 3>>"$REASON"
 
 rounds=0 round_fail=0 cycles=0 cycle_fail=0 nsloops=0 churned=0
 
-# Loops of the chaos, each until $1 (seconds since t0).
+# Loops of the chaos, each until $1 (seconds since t0), and at least once:
+# on the debug kernel, under the floods, a loop could start after its end
+# and the round then had no churn at all.
 churn_listeners() {
 	local end=$1 p n=0
-	while [ "$(now)" -lt "$end" ]; do
+	while [ "$n" = 0 ] || [ "$(now)" -lt "$end" ]; do
 		"$CTL" listen -t 5 >/dev/null 2>&1 &
 		p=$!
 		sleep "0.$((RANDOM % 5))"
@@ -61,7 +63,7 @@ churn_listeners() {
 
 churn_netns() {
 	local end=$1 ns p n=0
-	while [ "$(now)" -lt "$end" ]; do
+	while [ "$n" = 0 ] || [ "$(now)" -lt "$end" ]; do
 		ns=soak$n
 		ip netns add $ns || break
 		ip -n $ns link set lo up
@@ -86,11 +88,13 @@ churn_netns() {
 }
 
 stats_loop() {
-	local end=$1
-	while [ "$(now)" -lt "$end" ]; do
+	local end=$1 n=0
+	while [ "$n" = 0 ] || [ "$(now)" -lt "$end" ]; do
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 			"$CTL" stats >/dev/null 2>&1
+		n=$((n + 1))
 	done
+	echo "$n" >/tmp/soak.stats
 }
 
 # Background jobs of the chaos, waited for at the quiet point (L runs on).
@@ -115,7 +119,7 @@ floods() {
 
 # One round: chaos around listener L, then its identity at the quiet point.
 round() {
-	local nft0 seen0 lp end out seen del undel recs bad
+	local nft0 seen0 lp end out seen del undel recs bad churn
 	load || { echo "insmod failed" >&3; return 1; }
 	listen_bg "" /tmp/soak.l
 	lp=$LPID
@@ -132,8 +136,10 @@ round() {
 	stats_loop "$end" &
 	chaos+=($!)
 	wait "${chaos[@]}"
+	churn="$(cat /tmp/soak.churned) listeners, $(cat /tmp/soak.nsloops) namespaces, $(cat /tmp/soak.stats) stats"
 	churned=$((churned + $(cat /tmp/soak.churned)))
 	nsloops=$((nsloops + $(cat /tmp/soak.nsloops)))
+	log "round $rounds chaos over at $(now)s (end was ${end}s): $churn"
 	# The quiet point: only L is left.
 	wait_listeners 1 || { echo "listeners left after the churn: $("$CTL" stats | grep listener)" >&3; return 1; }
 	settle || { echo "traffic did not settle" >&3; return 1; }
@@ -211,7 +217,11 @@ topo_down
 
 passed=0 failed=0
 why=$(tr '\n' ' ' <"$REASON")
-if [ "$round_fail" = 0 ]; then
+# Every round ran each loop at least once: fewer means a round did not run.
+if [ "$round_fail" = 0 ] && { [ "$churned" -lt "$rounds" ] || [ "$nsloops" -lt "$rounds" ]; }; then
+	echo "FAIL soak_identity: the chaos did not run: $churned listeners churned, $nsloops namespaces in $rounds rounds"
+	failed=$((failed + 1))
+elif [ "$round_fail" = 0 ]; then
 	echo "PASS soak_identity ($rounds rounds of ${CHAOS_S}s chaos, $churned listeners churned, $nsloops namespaces, identity exact at every quiet point)"
 	passed=$((passed + 1))
 else
