@@ -357,10 +357,12 @@ void nlicmp_genl_send_event(struct nlicmp_net *ns, struct nlicmp_listener *l,
 		return;
 	l->seq++;
 	/*
-	 * sock_queue_rcv_skb()'s own test, before the message is built: a
-	 * listener that stopped reading costs no allocation per flush.
+	 * sock_queue_rcv_skb()'s own test and drop count, before the message
+	 * is built: a listener that stopped reading costs no allocation per
+	 * flush.
 	 */
 	if (atomic_read(&l->sk->sk_rmem_alloc) >= READ_ONCE(l->sk->sk_rcvbuf)) {
+		atomic_inc(&l->sk->sk_drops);
 		nlicmp_listener_count(l, &l->queue_full, b->packets, false);
 		return;
 	}

@@ -40,11 +40,12 @@ static const struct rhashtable_params nlicmp_rht_params = {
 	.key_len		= sizeof(struct nlicmp_key),
 	.automatic_shrinking	= true,
 	/*
-	 * Smallest first table (4 buckets, not 64): every namespace has one,
-	 * allocated by rhashtable_init() without a memcg charge, and most
-	 * never see a listener. Tables grow as their keys come.
+	 * Smallest first table (3 keys at 75 % load: 4 buckets, not 64):
+	 * every namespace has one, allocated by rhashtable_init() without a
+	 * memcg charge, and most never see a listener. Tables grow as their
+	 * keys come.
 	 */
-	.nelem_hint		= 2,
+	.nelem_hint		= 3,
 };
 
 int nlicmp_table_cache_create(void)

@@ -473,8 +473,12 @@ t_other() {
 	ping_from s6 100 0.05 2001:db8:1::1 -I 2001:db8:1::10 &
 	PINGS+=($!)
 	# The light ones come once the busy ones hold the places (a fixed
-	# second was not enough for a debug kernel's slow process start).
+	# second was not enough for a debug kernel's slow process start),
+	# while the busy ones still send.
 	both_named 203.0.113.30 2001:db8:1::10 || return 1
+	kill -0 "${PINGS[@]}" 2>/dev/null ||
+		fail "set-up too slow: a busy source stopped before both were named" ||
+		return 1
 	ping_from s1 5 0.2 198.51.100.1 &
 	PINGS+=($!)
 	ping_from s2 5 0.2 198.51.100.1 &
@@ -563,7 +567,7 @@ reads_between() {
 #    at the csv writer, and the flood is in other.
 ATTACK_MAX=50
 t_attack() {
-	local brmac i t t0 tn reads n series p f before
+	local brmac i t0 tn reads n series p f before
 	[ -n "${FLOOD:-}" ] || fail "no icmpflood" || return 1
 	brmac=$(cat /sys/class/net/br0/address)
 	rmmod netlink_icmp 2>/dev/null
@@ -589,20 +593,25 @@ t_attack() {
 	sleep 12
 	nft add rule inet nlplugin pre ip saddr 198.51.100.10 counter ||
 		fail "nft rule" || return 1
+	# From its first packet the kernel saw (process start-up in a slow
+	# guest is not the plugin's delay): the time just before the nft read
+	# that first counted it, by a poller started before the pings (read
+	# after the pings' start, on a debug kernel t0 came after the alert).
+	rm -f "$DIR/t0"
+	(
+		for i in $(seq 300); do
+			t=$(date +%s.%N)
+			[ "$(attacker_count)" -gt 0 ] && { echo "$t" >"$DIR/t0"; exit; }
+			sleep 0.1
+		done
+	) &
+	p=$!
 	for i in $(seq 100 119); do
 		ping_from s1 6 4 "198.51.100.$i" &
 		PINGS+=($!)
 	done
-	# From its first packet the kernel saw (process start-up in a slow
-	# guest is not the plugin's delay): the time just before the nft read
-	# that first counted it (taken after it, on a debug kernel t0 came
-	# after the alert).
-	t0=""
-	for i in $(seq 100); do
-		t=$(date +%s.%N)
-		[ "$(attacker_count)" -gt 0 ] && { t0=$t; break; }
-		sleep 0.1
-	done
+	wait "$p"
+	t0=$(cat "$DIR/t0" 2>/dev/null)
 	[ -n "$t0" ] || fail "nft never counted 198.51.100.10" || return 1
 	wait_notification WARNING 198.51.100.10 "above warning" 60 ||
 		return 1
