@@ -205,11 +205,18 @@ instances() {
 		sed -n 's|.*guest/netlink_icmp-\([^/]*\)/.*|\1|p' | sort -u
 }
 
+# The newest csv file of each packets-* type of an instance (the csv
+# writer starts a file a day: a test that runs over midnight has two).
+packets_files() {
+	ls -1 "$DIR/csv/guest/netlink_icmp-$1"/packets-* 2>/dev/null |
+		awk '{ t = $0; sub(/-[0-9]+-[0-9]+-[0-9]+$/, "", t); last[t] = $0 }
+			END { for (t in last) print last[t] }' | sort
+}
+
 # Sum of the last values of every packets-* of an instance.
 packets_sum() {
 	local f s=0 v
-	for f in "$DIR/csv/guest/netlink_icmp-$1"/packets-*; do
-		[ -f "$f" ] || continue
+	for f in $(packets_files "$1"); do
 		v=$(tail -n 1 "$f" | awk -F, '{ printf "%d", $2 }')
 		s=$((s + v))
 	done
@@ -220,8 +227,7 @@ packets_sum() {
 # for a failure's message.
 packets_detail() {
 	local f
-	for f in "$DIR/csv/guest/netlink_icmp-$1"/packets-*; do
-		[ -f "$f" ] || continue
+	for f in $(packets_files "$1"); do
 		printf '%s=%s ' "$(basename "$f" | sed 's/^packets-//; s/-[0-9-]*$//')" \
 			"$(tail -n 1 "$f" | awk -F, '{ printf "%d", $2 }')"
 	done
