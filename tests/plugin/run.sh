@@ -80,7 +80,7 @@ for i in "${!kvers[@]}"; do
 		NLICMP_VM_LOG=${NLICMP_VM_LOG:+$NLICMP_VM_LOG.$kver} \
 			tests/vm/vm.sh -k "$kver" -c 1 -m 1024 -t 1500 -- \
 			env KO="${kos[i]}" PLUGIN_SO="$out/netlink_icmp.so" FLOOD="$out/icmpflood" CTL="$ctl" \
-			NLICMP_TESTS="${NLICMP_TESTS:-}" \
+			NLICMP_TESTS="${NLICMP_TESTS:-}" SCALE="${NLICMP_VM_TIMEOUT_SCALE:-1}" \
 			bash tests/plugin/guest.sh >"$log" 2>"$log.err"
 		echo $? >"$log.rc"
 	) &
