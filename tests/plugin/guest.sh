@@ -479,9 +479,9 @@ t_other() {
   $QUIET
 </Plugin>" || return 1
 	wait_log "registered as listener" 5 || fail "not registered" || return 1
-	ping_from s3 200 0.05 203.0.113.1 &
+	ping_from s3 400 0.05 203.0.113.1 &
 	PINGS+=($!)
-	ping_from s6 200 0.05 2001:db8:1::1 -I 2001:db8:1::10 &
+	ping_from s6 400 0.05 2001:db8:1::1 -I 2001:db8:1::10 &
 	PINGS+=($!)
 	# The light ones come once the busy ones hold the places (a fixed
 	# second was not enough for a debug kernel's slow process start),
@@ -495,9 +495,9 @@ t_other() {
 	ping_from s2 5 0.2 198.51.100.1 &
 	PINGS+=($!)
 	wait_pings
-	wait_value all packets-echo_request 410 || return 1
-	wait_value 203.0.113.30 packets-echo_request 200 || return 1
-	wait_value 2001:db8:1::10 packets-echo_request 200 || return 1
+	wait_value all packets-echo_request 810 || return 1
+	wait_value 203.0.113.30 packets-echo_request 400 || return 1
+	wait_value 2001:db8:1::10 packets-echo_request 400 || return 1
 	wait_value other packets-echo_request 10 || return 1
 	wait_value all count-sources 2 || return 1
 	[ "$(value 198.51.100.10 packets-echo_request)" = none ] ||
