@@ -566,7 +566,8 @@ reads_between() {
 # 1. 150 spoofed IPv6 sources at 1 packet/s each (icmpflood, cycled),
 #    and 198.51.100.10 at 5 times that, spread over 20 local addresses:
 #    it is tracked and alerted (WarningRate 3) within 3 of the plugin's
-#    reads (counted, not timed: a TCG guest's reads run late).
+#    reads (counted, not timed: a TCG guest's reads run late; 4 on a
+#    debug kernel).
 # 2. Then a 60 s random spoofed flood (a fresh /64 per packet, 400/s):
 #    it adds at most 2 x MaxSources distinct netlink_icmp-<source> series
 #    at the csv writer, and the flood is in other.
@@ -616,8 +617,11 @@ t_attack() {
 	[ -n "$t0" ] || fail "no echo of 198.51.100.10 answered" || return 1
 	reads=$(reads_between "$t0" "$tn")
 	log "5x source alerted at the plugin's read $reads after it started"
-	[ "$reads" -ge 1 ] && [ "$reads" -le 3 ] ||
-		fail "alerted at read $reads after it started, want 3 at most (t0 $t0, alert $tn; reads: $(cat "$DIR/csv/guest/netlink_icmp-all"/count-sources-* | tr '\n' ' '); $(grep -h 'took' "$DIR/collectd.log" | cut -c1-90 | tr '\n' ' '))" ||
+	# On a kernel SCALE times slower (the debug kernel: 4) the first
+	# flush (flush_ms 1000) reached the plugin after its next read, 1.8 s
+	# after the first packet: one read more there.
+	[ "$reads" -ge 1 ] && [ "$reads" -le $((SCALE > 1 ? 4 : 3)) ] ||
+		fail "alerted at read $reads after it started, want $((SCALE > 1 ? 4 : 3)) at most (t0 $t0, alert $tn; reads: $(cat "$DIR/csv/guest/netlink_icmp-all"/count-sources-* | tr '\n' ' '); $(grep -h 'took' "$DIR/collectd.log" | cut -c1-90 | tr '\n' ' '))" ||
 		return 1
 	n=$(grep -h '^PluginInstance:' "$DIR"/notif/n.* | sort -u | tr '\n' ' ')
 	[ "$n" = "PluginInstance: 198.51.100.10 " ] ||
