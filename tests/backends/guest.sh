@@ -309,8 +309,11 @@ tol() {
 		print int(x) + (x > int(x)) + 1
 	}'
 }
-# 5 packets/s per source, so every count spans several intervals.
-PING_INTERVAL=0.2
+# 5 packets/s per source, so every count spans several intervals; divided
+# by S as the Interval is multiplied, so that a count spans as many
+# intervals as on a stock kernel and Graphite's tolerance stays one
+# interval's worth of it (6 of 40, not 19 of 40 as at 5/s with Interval 4).
+PING_INTERVAL=$(awk -v s="$S" 'BEGIN { print 0.2 * s }')
 # One ping per named source first, and wait until collectd has dispatched
 # it: a series' first value yields no rate, so Graphite (StoreRates) then
 # sees exactly the known counts that follow, and the counter backends the
