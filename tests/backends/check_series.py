@@ -26,7 +26,9 @@ EXPECT is one of
   !ID      the series does not exist (hosts' series must stay distinct)
 The expectations are retried together, --tries times --delay s apart
 (bounded polling while the last values are still on their way).
-Prints "PASS NAME" or "FAIL NAME: why" and exits 0/1.
+Prints "PASS NAME" or "FAIL NAME: why" and exits 0/1; on stderr, each
+try whose problems differ from the try before (what changed while it
+polled: a failure's first cause is not always its last).
 """
 import argparse
 import json
@@ -217,18 +219,26 @@ def main():
     be = BACKENDS[a.backend](a.url, a.range)
     problems = ["never queried"]
     seen = []
+    t0 = time.monotonic()
+    last = None
     for i in range(a.tries):
         try:
             problems = check_once(be, a.expect, seen)
         except (OSError, ValueError, RuntimeError, KeyError, IndexError) as e:
             problems = ["query failed: %s" % e]
         if not problems:
-            print("PASS %s (%d expectations, try %d)" % (a.name, len(a.expect), i + 1), flush=True)
+            print("PASS %s (%d expectations, try %d, %.0f s)" % (
+                a.name, len(a.expect), i + 1, time.monotonic() - t0), flush=True)
             print("  %s %s: %s" % (a.name, a.backend, " ".join(seen)), file=sys.stderr, flush=True)
             return 0
+        if problems != last:
+            print("  %s try %d (%.0f s): %s" % (a.name, i + 1, time.monotonic() - t0,
+                                               "; ".join(problems)), file=sys.stderr, flush=True)
+            last = problems
         if i + 1 < a.tries:
             time.sleep(a.delay)
-    print("FAIL %s: %s" % (a.name, "; ".join(problems)), flush=True)
+    print("FAIL %s: %s (%d tries, %.0f s)" % (a.name, "; ".join(problems), a.tries,
+                                             time.monotonic() - t0), flush=True)
     return 1
 
 

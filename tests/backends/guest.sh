@@ -5,7 +5,11 @@
 #
 # Environment: KO (netlink_icmp.ko), PLUGIN_SO (netlink_icmp.so), OUT (a
 # directory shared with the host: the whisper files go there for the
-# graphite-web half, which runs on the host).
+# graphite-web half, which runs on the host, with graphite.expect, the
+# Graphite expectations from the traffic actually sent);
+# NLICMP_VM_TIMEOUT_SCALE (vm.sh passes it on; default 1): a slow (debug)
+# kernel's factor, which scales collectd's Interval, Prometheus' scrape
+# interval, the light sources' pace and every wait below.
 #
 # Layout (addresses from the documentation prefixes only):
 #   main netns = host "edge-a": module + collectd with the plugin, writing
@@ -32,6 +36,13 @@ chmod 755 "$NLB_DIR"
 . "$here/lib/servers.sh"
 
 T0=$(date +%s)
+# A debug kernel under TCG runs 5-10 times slower: at collectd's Interval 1
+# its reads took 1-7 s, the catch-up reads that followed bunched values
+# and the backends saw them out of order.  S scales the intervals and waits.
+S=${NLICMP_VM_TIMEOUT_SCALE:-1}
+case $S in '' | *[!0-9]* | 0) echo "FAIL setup: NLICMP_VM_TIMEOUT_SCALE '$S' is not a positive integer"; exit 1 ;; esac
+# shellcheck disable=SC2034 # used by lib/servers.sh
+NLB_PROM_SCRAPE_S=$S
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 elapsed() { echo $(($(date +%s) - T0)); }
@@ -96,10 +107,19 @@ setup_net() {
 # --------------------------------------------------------- collectd --
 
 collectd_common() {	# HOSTNAME
+	# One write thread: values reach the cache (uc_update runs in the
+	# write threads), the writers and the network in the order they were
+	# read.  With collectd's 5, two reads close together (a read slower
+	# than the Interval is followed by one at once) were written out of
+	# order: the older value refused as "too old" by the cache, and
+	# write_graphite's StoreRates, which takes the cache's current rate,
+	# wrote one read's rate under another's time (on a debug kernel a third
+	# of 198.51.100.7's pings were missing from its Graphite rates).
 	cat <<EOF
 Hostname "$1"
 FQDNLookup false
-Interval 1
+Interval $S
+WriteThreads 1
 PluginDir "$NLB_DIR/plugins"
 TypesDB "/usr/share/collectd/types.db"
 BaseDir "$NLB_DIR/$1"
@@ -112,6 +132,9 @@ LoadPlugin logfile
 </Plugin>
 EOF
 }
+
+# The guest's whole run (vm.sh -t 900, scaled).
+SOURCE_TIMEOUT=$((900 * S))
 
 write_configs() {
 	mkdir -p "$NLB_DIR/plugins" "$NLB_DIR/edge-a" "$NLB_DIR/edge-b" "$NLB_DIR/central"
@@ -132,6 +155,9 @@ LoadPlugin netlink_icmp
   MaxSources 1000
   # exact per-source counts from the first read (no probation)
   MinReads 1
+  # Longer than the run: the checks read the sources after the traffic,
+  # which on a slow kernel took longer than the default 300 s.
+  SourceTimeout $SOURCE_TIMEOUT
   IgnoreSource "127.0.0.0/8"
   IgnoreSource "fe80::/10"
 </Plugin>
@@ -150,8 +176,10 @@ LoadPlugin netlink_icmp
   Family "ipv4"
   MaxSources 2
   MinReads 1
-  # Low enough for the 5 pings/s below: the alert is raised here, at the
-  # edge, and travels to the central collectd as a notification.
+  SourceTimeout $SOURCE_TIMEOUT
+  # Low enough for the busy sources below (20/s asked; 3-9/s on a debug
+  # kernel): the alert is raised here, at the edge, and travels to the
+  # central collectd as a notification.
   <Alert>
     Type "echo_request"
     Source "203.0.113.16/28"
@@ -196,7 +224,7 @@ EOF
 }
 
 metrics_has() {	# URL STRING
-	curl -sf --max-time 5 "$1" | grep -qF "$2"
+	curl -sf --max-time $((5 * S)) "$1" | grep -qF "$2"
 }
 
 udp_listening() {	# ADDR:PORT
@@ -220,9 +248,9 @@ done
 nlb_start_carbon
 nlb_start_influxd
 nlb_start_prometheus 127.0.0.1:9103 127.0.0.1:9104
-nlb_wait_alive influxd influxd 480 0.5 nlb_http_ok "http://127.0.0.1:$NLB_INFLUX_HTTP_PORT/ping" ||
+nlb_wait_alive influxd influxd $((480 * S)) 0.5 nlb_http_ok "http://127.0.0.1:$NLB_INFLUX_HTTP_PORT/ping" ||
 	abort servers "influxd did not answer /ping"
-nlb_wait_alive prometheus prometheus 480 0.5 nlb_http_ok "http://127.0.0.1:$NLB_PROM_PORT/-/ready" ||
+nlb_wait_alive prometheus prometheus $((480 * S)) 0.5 nlb_http_ok "http://127.0.0.1:$NLB_PROM_PORT/-/ready" ||
 	abort servers "prometheus not ready"
 echo "influxd, prometheus ready after $(elapsed) s" >&2
 
@@ -231,70 +259,87 @@ echo "influxd, prometheus ready after $(elapsed) s" >&2
 # slow to start under TCG) may come later: write_graphite reconnects, and
 # the traffic below waits for it.
 nlb_start_collectd central "$NLB_DIR/central.conf"
-nlb_wait_alive central central-listen 240 0.5 udp_listening 203.0.113.1:25826 ||
+nlb_wait_alive central central-listen $((240 * S)) 0.5 udp_listening 203.0.113.1:25826 ||
 	abort collectd "central collectd not listening on 203.0.113.1:25826"
 nlb_start_collectd edge-a "$NLB_DIR/edge-a.conf"
 nlb_start_collectd edge-b "$NLB_DIR/edge-b.conf" edgeb
-nlb_wait_alive edge-a edge-a 240 0.5 metrics_has http://127.0.0.1:9103/metrics \
+nlb_wait_alive edge-a edge-a $((240 * S)) 0.5 metrics_has http://127.0.0.1:9103/metrics \
 	'collectd_netlink_icmp_count{netlink_icmp="all",type="sources",instance="edge-a"}' ||
 	abort collectd "edge-a: no netlink_icmp values on :9103"
-nlb_wait_alive edge-b edge-b 240 0.5 metrics_has http://127.0.0.1:9104/metrics \
+nlb_wait_alive edge-b edge-b $((240 * S)) 0.5 metrics_has http://127.0.0.1:9104/metrics \
 	'collectd_netlink_icmp_count{netlink_icmp="all",type="sources",instance="edge-b"}' ||
 	abort collectd "edge-b: no netlink_icmp values via central on :9104"
 echo "collectd instances reporting after $(elapsed) s" >&2
-nlb_wait_alive carbon carbon 480 0.5 nlb_tcp_open 127.0.0.1 "$NLB_CARBON_PORT" ||
+nlb_wait_alive carbon carbon $((480 * S)) 0.5 nlb_tcp_open 127.0.0.1 "$NLB_CARBON_PORT" ||
 	abort servers "carbon-cache not listening"
 # write_graphite retries its connection when it next flushes; see both
 # writers connected before the traffic starts.
-nlb_wait carbon-clients 120 0.5 carbon_clients 2 ||
+nlb_wait carbon-clients $((120 * S)) 0.5 carbon_clients 2 ||
 	abort servers "edge-a and central did not connect to carbon-cache"
 echo "carbon ready after $(elapsed) s" >&2
 pass servers_start
 
-# Known traffic, bounded by count (ping -c, -W 1 for the last reply).
-ping_n() {	# NS COUNT ARGS...
-	local ns=$1 n=$2
-	shift 2
-	ip netns exec "$ns" ping -q -n -c "$n" -i "$PING_INTERVAL" -W 1 "$@" >/dev/null
+# Known traffic.  Each ping's summary goes to $PINGS/TAG: what it sent, and
+# in what time (edge-b's busy sources send until stopped; Graphite's
+# tolerance is one interval at each source's actual pace).
+PINGS=$NLB_DIR/pings
+mkdir -p "$PINGS"
+# ping_n TAG NS COUNT ARGS...: COUNT pings, $PING_INTERVAL apart, -W 1 for
+# the last reply.
+ping_n() {
+	local tag=$1 ns=$2 n=$3
+	shift 3
+	ip netns exec "$ns" ping -q -n -c "$n" -i "$PING_INTERVAL" -W 1 "$@" >"$PINGS/$tag" 2>&1
 }
-# 5 packets/s per source, so every count spans several 1 s intervals.
-PING_INTERVAL=0.2
+sent() { sed -n 's/^\([0-9][0-9]*\) packets transmitted.*/\1/p' "$PINGS/$1"; }
+sent_ms() { sed -n 's/^[0-9][0-9]* packets transmitted.*, time \([0-9][0-9]*\)ms.*/\1/p' "$PINGS/$1"; }
+# tol TAG...: what the sources TAG... send in one collectd interval at the
+# pace they kept, rounded up, plus one (Graphite's rates integrate to the
+# count within one interval, see run.sh).
+tol() {
+	local t rates=""
+	for t in "$@"; do rates="$rates $(sent "$t"):$(sent_ms "$t")"; done
+	awk -v s="$S" -v rates="$rates" 'BEGIN {
+		k = split(rates, r, " ")
+		for (i = 1; i <= k; i++) {
+			split(r[i], f, ":")
+			sum += f[2] > 0 ? (f[1] - 1) * 1000 / f[2] : f[1]
+		}
+		x = sum * s
+		print int(x) + (x > int(x)) + 1
+	}'
+}
+# 5 packets/s per source, so every count spans several intervals; divided
+# by S as the Interval is multiplied, so that a count spans as many
+# intervals as on a stock kernel and Graphite's tolerance stays one
+# interval's worth of it (6 of 40, not 19 of 40 as at 5/s with Interval 4).
+PING_INTERVAL=$(awk -v s="$S" 'BEGIN { print 0.2 * s }')
 # One ping per named source first, and wait until collectd has dispatched
 # it: a series' first value yields no rate, so Graphite (StoreRates) then
 # sees exactly the known counts that follow, and the counter backends the
 # counts plus this one.
-ping_n a1 1 198.51.100.1 && ping_n a1 1 -6 2001:db8:a::1 && ping_n a2 1 198.51.100.65 &&
-	ping_n b1 1 -I 203.0.113.18 203.0.113.17 && ping_n b1 1 -I 203.0.113.19 203.0.113.17 ||
+ping_n p-a7 a1 1 198.51.100.1 && ping_n p-a7v6 a1 1 -6 2001:db8:a::1 &&
+	ping_n p-a70 a2 1 198.51.100.65 &&
+	ping_n p-b18 b1 1 -I 203.0.113.18 203.0.113.17 &&
+	ping_n p-b19 b1 1 -I 203.0.113.19 203.0.113.17 ||
 	abort traffic "priming pings failed"
 A=edge-a/netlink_icmp
 B=edge-b/netlink_icmp
 chk() { "$PY" "$here/check_series.py" "$@"; }
-chk primed_edge_a exporter http://127.0.0.1:9103/metrics --tries 60 --delay 0.5 \
+chk primed_edge_a exporter http://127.0.0.1:9103/metrics --tries $((60 * S)) --delay 0.5 \
 	"$A-198.51.100.7/packets-echo_request=1" "$A-2001:db8:a::_64/packets-echo_request=1" \
 	"$A-198.51.100.70/packets-echo_request=1" >&2 || abort traffic "edge-a did not report the priming pings"
-chk primed_edge_b exporter http://127.0.0.1:9104/metrics --tries 60 --delay 0.5 \
+chk primed_edge_b exporter http://127.0.0.1:9104/metrics --tries $((60 * S)) --delay 0.5 \
 	"$B-203.0.113.18/packets-echo_request=1" "$B-203.0.113.19/packets-echo_request=1" \
 	"$B-all/packets-echo_request=2" >&2 ||
 	abort traffic "edge-b did not report the priming ping"
+T_TRAFFIC=$(date +%s)
 pings=()
-ping_n a1 40 198.51.100.1 &
+ping_n a7 a1 40 198.51.100.1 &
 pings+=($!)
-ping_n a1 20 -6 2001:db8:a::1 &
+ping_n a7v6 a1 20 -6 2001:db8:a::1 &
 pings+=($!)
-ping_n a2 10 198.51.100.65 &
-pings+=($!)
-# edge-b (MaxSources 2): two busy sources at 20/s hold both places; two
-# light ones at 5/s, sent while the busy ones are, never outweigh them and
-# land in "other" (the plugin names a newcomer only when it sends more than
-# twice what the lightest tracked source does; 4 times here, for TCG).
-ping_n_at() {	# INTERVAL NS COUNT ARGS...
-	PING_INTERVAL=$1 ping_n "${@:2}"
-}
-for a in 18 19; do
-	ping_n_at 0.05 b1 80 -I "203.0.113.$a" 203.0.113.17 &
-	pings+=($!)
-done
-(sleep 1; for a in 20 21; do ping_n b1 8 -I "203.0.113.$a" 203.0.113.17 & done; wait) &
+ping_n a70 a2 10 198.51.100.65 &
 pings+=($!)
 # ICMP errors, as routers on the path would send them, for the
 # dashboards' errors row: 20 of each at 5/s.
@@ -306,19 +351,89 @@ done
 ip netns exec a1 "$PY" "$top/tests/plugin/icmp_errors.py" packet_too_big \
 	2001:db8:a::1 20 5 &
 pings+=($!)
+
+# edge-b (MaxSources 2): two busy sources hold both places; two light ones,
+# sent only while the busy ones are, never outweigh them and land in
+# "other" (the plugin names a newcomer once it weighs more than 9/8 of the
+# lightest tracked source and twice that one's previous interval).  On a
+# debug kernel processes started tens of seconds apart and ping -i 0.05
+# kept 3-9/s, not 20: light sources started a fixed second after the busy
+# ones sent once those had finished, and took their places.  So the busy
+# ones send until edge-b has counted the light ones (then SIGINT: ping
+# prints what it sent; -w bounds them), and the light ones start once
+# edge-b counts the busy ones' traffic, at one ping per 0.4 s (times S).
+busy=()
+for a in 18 19; do
+	# ip netns exec execs ping: $! is ping's pid.
+	ip netns exec b1 ping -q -n -i 0.05 -w $((300 * S)) -I "203.0.113.$a" \
+		203.0.113.17 >"$PINGS/b$a" 2>&1 &
+	busy+=($!)
+done
+stop_busy() { kill -INT "${busy[@]}" 2>/dev/null; wait "${busy[@]}"; }
+if ! chk busy_edge_b exporter http://127.0.0.1:9104/metrics --tries $((120 * S)) --delay 0.5 \
+	"$B-203.0.113.18/packets-echo_request>3" "$B-203.0.113.19/packets-echo_request>3" >&2; then
+	stop_busy
+	abort traffic "edge-b did not count the busy sources' pings"
+fi
+LIGHT_INTERVAL=$(awk -v s="$S" 'BEGIN { print 0.4 * s }')
+lights=()
+for a in 20 21; do
+	PING_INTERVAL=$LIGHT_INTERVAL ping_n "b$a" b1 8 -I "203.0.113.$a" 203.0.113.17 &
+	lights+=($!)
+done
+wait "${lights[@]}"
+# The light ones' last packets reach the plugin with a module flush and a
+# read later: the busy ones go on until edge-b reports them.
+chk light_edge_b exporter http://127.0.0.1:9104/metrics --tries $((60 * S)) --delay 0.5 \
+	"$B-other/packets-echo_request=16" >&2 ||
+	echo "edge-b's other never reached 16 (see fleet_* below)" >&2
+stop_busy
 # Only the pings: a bare `wait` would wait for the servers too.
 wait "${pings[@]}"
 echo "traffic sent after $(elapsed) s" >&2
+for t in a7 a7v6 a70 b18 b19 b20 b21; do
+	echo "  $t: $(sent "$t") sent in $(sent_ms "$t") ms" >&2
+done
+n18=$(sent b18) n19=$(sent b19)
+if [ -z "$n18" ] || [ -z "$n19" ]; then
+	abort traffic "no summary from edge-b's busy pings: $(cat "$PINGS/b18" "$PINGS/b19" | tr '\n' ' ')"
+fi
+for t in a7:40 a7v6:20 a70:10 b20:8 b21:8; do
+	[ "$(sent "${t%:*}")" = "${t#*:}" ] ||
+		abort traffic "ping ${t%:*} sent '$(sent "${t%:*}")', not ${t#*:}: $(tr '\n' ' ' <"$PINGS/${t%:*}")"
+done
+
+# For run.sh's Graphite checks (rates, after the priming ping: the counts
+# sent, within one interval at the pace kept; edge-b's all had its first
+# value at the first priming ping).
+{
+	echo "t_traffic $T_TRAFFIC"
+	for e in "$A-198.51.100.7/packets-echo_request=40~$(tol a7)" \
+		"$A-2001:db8:a::_64/packets-echo_request=20~$(tol a7v6)" \
+		"$A-198.51.100.70/packets-echo_request=10~$(tol a70)" \
+		"$A-198.51.100.7/total_bytes>0" "$A-all/count-sources>2"; do
+		echo "graphite_series $e"
+	done
+	for e in "$B-203.0.113.18/packets-echo_request=$n18~$(tol b18)" \
+		"$B-203.0.113.19/packets-echo_request=$n19~$(tol b19)" \
+		"$B-all/packets-echo_request=$((n18 + n19 + 16))~$(tol b18 b19 b20 b21)" \
+		"$B-other/packets-echo_request>0" "$B-all/count-sources=2" \
+		"!$B-203.0.113.20/packets-echo_request" "!$B-203.0.113.21/packets-echo_request" \
+		"!$B-198.51.100.7/packets-echo_request" "!$A-203.0.113.18/packets-echo_request"; do
+		echo "fleet_graphite $e"
+	done
+} >"$OUT/graphite.expect"
 
 EXPECT_A=("$A-198.51.100.7/packets-echo_request=41" "$A-2001:db8:a::_64/packets-echo_request=21"
 	"$A-198.51.100.70/packets-echo_request=11" "$A-all/packets-undelivered=0"
 	"$A-198.51.100.70/packets-dest_unreach=40" "$A-198.51.100.70/packets-time_exceeded=20"
 	"$A-2001:db8:a::_64/packets-packet_too_big=20"
 	"$A-198.51.100.7/total_bytes>0" "$A-all/count-sources>2")
-EXPECT_B=("$B-203.0.113.18/packets-echo_request=81" "$B-203.0.113.19/packets-echo_request=81"
-	"$B-all/packets-echo_request=178" "$B-other/packets-echo_request=16"
-	"!$B-203.0.113.20/packets-echo_request" "$B-all/packets-undelivered=0"
-	"$B-all/count-sources=2")
+EXPECT_B=("$B-203.0.113.18/packets-echo_request=$((n18 + 1))"
+	"$B-203.0.113.19/packets-echo_request=$((n19 + 1))"
+	"$B-all/packets-echo_request=$((n18 + n19 + 2 + 16))" "$B-other/packets-echo_request=16"
+	"!$B-203.0.113.20/packets-echo_request" "!$B-203.0.113.21/packets-echo_request"
+	"$B-all/packets-undelivered=0" "$B-all/count-sources=2")
 # Per-host identity: neither host's sources show up under the other.
 DISTINCT=("!$B-198.51.100.7/packets-echo_request" "!$A-203.0.113.18/packets-echo_request")
 
@@ -329,14 +444,14 @@ bg_chk() {	# NAME ARGS...
 	chk "$@" >"$NLB_DIR/chk.$1" 2>&1 &
 	checks+=("$1:$!")
 }
-bg_chk exporter_edge_a exporter http://127.0.0.1:9103/metrics --tries 60 "${EXPECT_A[@]}"
-bg_chk prometheus_scrape prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_A[@]}"
-bg_chk influxdb_series influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_A[@]}"
-bg_chk fleet_influxdb influxdb http://127.0.0.1:8086 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
-bg_chk fleet_prometheus prometheus http://127.0.0.1:9090 --tries 30 "${EXPECT_B[@]}" "${DISTINCT[@]}"
+bg_chk exporter_edge_a exporter http://127.0.0.1:9103/metrics --tries 60 --delay "$S" "${EXPECT_A[@]}"
+bg_chk prometheus_scrape prometheus http://127.0.0.1:9090 --tries 30 --delay "$S" "${EXPECT_A[@]}"
+bg_chk influxdb_series influxdb http://127.0.0.1:8086 --tries 30 --delay "$S" "${EXPECT_A[@]}"
+bg_chk fleet_influxdb influxdb http://127.0.0.1:8086 --tries 30 --delay "$S" "${EXPECT_B[@]}" "${DISTINCT[@]}"
+bg_chk fleet_prometheus prometheus http://127.0.0.1:9090 --tries 30 --delay "$S" "${EXPECT_B[@]}" "${DISTINCT[@]}"
 "$PY" "$here/validate_dashboards.py" --influxdb http://127.0.0.1:8086 \
 	--prometheus http://127.0.0.1:9090 --expect-host edge-a --expect-host edge-b \
-	--range 900 "$top/contrib/grafana/netlink_icmp-influxdb.json" \
+	--range $((900 * S)) --timeout $((30 * S)) "$top/contrib/grafana/netlink_icmp-influxdb.json" \
 	"$top/contrib/grafana/netlink_icmp-prometheus.json" >"$NLB_DIR/validate.log" 2>&1 &
 validate_pid=$!
 for c in "${checks[@]}"; do
@@ -354,8 +469,8 @@ done
 has_warning() {	# LOG
 	grep -E 'Notification: severity = WARNING, host = edge-b, plugin = netlink_icmp, plugin_instance = 203\.0\.113\.18' "$1"
 }
-if nlb_wait alert-edge-b 30 0.5 has_warning "$NLB_DIR/log/edge-b.log" &&
-	nlb_wait alert-central 30 0.5 has_warning "$NLB_DIR/log/central.log"; then
+if nlb_wait alert-edge-b $((30 * S)) 0.5 has_warning "$NLB_DIR/log/edge-b.log" &&
+	nlb_wait alert-central $((30 * S)) 0.5 has_warning "$NLB_DIR/log/central.log"; then
 	pass fleet_alert_at_edge
 	has_warning "$NLB_DIR/log/central.log" | head -n 1 >&2
 else
@@ -370,7 +485,7 @@ else
 fi
 sed 's/^/  /' "$NLB_DIR/validate.log" >&2
 
-# Let a few more 1 s points reach carbon (the graphite checks sum rates),
+# Let a few more points reach carbon (the graphite checks sum rates),
 # then stop the writers first and carbon last: it drains its cache to the
 # whisper files on SIGTERM.
 nlb_stop edge-a 20

@@ -17,7 +17,8 @@ without it:
    API, InfluxDB's HTTP /query, Prometheus' HTTP API.
 
 Usage: validate_dashboards.py [--graphite URL] [--influxdb URL [--influx-db DB]]
-         [--prometheus URL] [--range SECONDS] [--expect-host HOST]... FILE.json...
+         [--prometheus URL] [--range SECONDS] [--timeout SECONDS]
+         [--expect-host HOST]... FILE.json...
 A dashboard whose datasource has no URL given gets check 1 only (and says so).
 Prints `ok ...`/`FAIL ...` lines; exits 1 if anything failed.
 """
@@ -37,6 +38,7 @@ BUILTINS = {"__interval", "__interval_ms", "__rate_interval", "__range",
 VAR_RE = re.compile(r"\$(?:\{(\w+)(?::\w+)?\}|(\w+))")
 
 failures = 0
+timeout_s = 30          # per HTTP request (--timeout)
 
 
 def report(ok, what):
@@ -51,7 +53,7 @@ def http_json(url, params=None, data=None):
         url += "?" + urllib.parse.urlencode(params, doseq=True)
     body = urllib.parse.urlencode(data).encode() if data else None
     try:
-        with urllib.request.urlopen(url, body, timeout=30) as r:
+        with urllib.request.urlopen(url, body, timeout=timeout_s) as r:
             return json.load(r)
     except urllib.error.HTTPError as e:
         raise RuntimeError("%s: %s" % (e, e.read(400).decode(errors="replace"))) from None
@@ -290,8 +292,12 @@ def main():
     ap.add_argument("--prometheus")
     ap.add_argument("--range", type=int, default=600, help="seconds back from now")
     ap.add_argument("--expect-host", action="append", default=[])
+    ap.add_argument("--timeout", type=float, default=30,
+                    help="seconds per HTTP request (a slow guest needs more)")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
+    global timeout_s
+    timeout_s = a.timeout
     backends = {}
     if a.graphite:
         backends["graphite"] = Graphite(a.graphite, a.range)

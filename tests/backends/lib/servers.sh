@@ -133,7 +133,8 @@ LOG_UPDATES = False
 LOG_CREATES = True
 WHISPER_AUTOFLUSH = False
 EOF
-	# 1 s points for the collectd Interval 1 the tests use; a coarser
+	# 1 s points, as fine as the collectd Interval the tests use (1 s, S s
+	# on a slow kernel: guest.sh); a coarser
 	# archive behind it so a long-running install does not grow unbounded.
 	cat >"$d/conf/storage-schemas.conf" <<EOF
 [collectd]
@@ -247,9 +248,11 @@ nlb_wait_influxd() {
 
 # ------------------------------------------------------------ prometheus --
 
-# nlb_start_prometheus TARGET...: scrape each host:port every second.
-# honor_labels keeps write_prometheus' own `instance` label (the collectd
-# host) instead of replacing it with the scrape address.
+# nlb_start_prometheus TARGET...: scrape each host:port every
+# $NLB_PROM_SCRAPE_S seconds (1: collectd's Interval in the tests; on a slow
+# kernel both scale), timing out after as long.  honor_labels keeps
+# write_prometheus' own `instance` label (the collectd host) instead of
+# replacing it with the scrape address.
 nlb_start_prometheus() {
 	local d=$NLB_DIR/prometheus t targets=
 	mkdir -p "$d/data"
@@ -258,8 +261,8 @@ nlb_start_prometheus() {
 	done
 	cat >"$d/prometheus.yml" <<EOF
 global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: ${NLB_PROM_SCRAPE_S:-1}s
+  scrape_timeout: ${NLB_PROM_SCRAPE_S:-1}s
   evaluation_interval: 1s
 scrape_configs:
   - job_name: collectd
