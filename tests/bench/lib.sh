@@ -496,7 +496,7 @@ start_module() {
 # only its newest file counts (the csv writer starts a file a day).
 csv_sum() {
 	find "$tmp"/collectd/csv/bench -path "*/netlink_icmp-$1/$2-*" -type f |
-		awk '{ t = $0; sub(/-[0-9]+-[0-9]+-[0-9]+$/, "", t); last[t] = $0 }
+		sort | awk '{ t = $0; sub(/-[0-9]+-[0-9]+-[0-9]+$/, "", t); last[t] = $0 }
 			END { for (t in last) print last[t] }' |
 		xargs -r tail -q -n 1 2>/dev/null |
 		awk -F, '{ s += $2 } END { printf "%d\n", s }'
