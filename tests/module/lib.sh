@@ -195,7 +195,11 @@ settle() {
 		sleep "$wait_s"
 		STATS=$("$CTL" stats)
 		n2=$(nft_count)
-		if [ "$n1" = "$n2" ]; then
+		# A neighbour still being resolved (replies to spoofed on-link
+		# sources) ends in ICMP host unreachable to ourselves, seconds
+		# later: 40 such packets came after a settle, before UNREGISTER's
+		# final flush.
+		if [ "$n1" = "$n2" ] && [ -z "$(ip neigh show nud incomplete)" ]; then
 			NFT=$n1
 			return 0
 		fi
