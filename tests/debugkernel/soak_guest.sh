@@ -150,9 +150,8 @@ round() {
 	wait "${chaos[@]}"
 	kill "${flooders[@]}" 2>/dev/null
 	wait "${flooders[@]}" 2>/dev/null
-	churn="$(cat /tmp/soak.churned) listeners, $(cat /tmp/soak.nsloops) namespaces, $(cat /tmp/soak.stats) stats"
-	log "round $rounds chaos over at $(now)s (end was ${end}s): $churn killed while running"
 	churn=$(cat /tmp/soak.churned) ns=$(cat /tmp/soak.nsloops)
+	log "round $rounds chaos over at $(now)s (end was ${end}s): $churn listeners, $ns namespaces killed while running, $(cat /tmp/soak.stats) stats calls"
 	[ "$churn" -gt 0 ] && [ "$ns" -gt 0 ] ||
 		{ echo "round $rounds: no churn: $churn listeners, $ns namespaces killed while running" >&3; return 1; }
 	churned=$((churned + churn))

@@ -386,7 +386,7 @@ t_alerts() {
 	# 50/s (50/SCALE) for 5 s, and a quiet source that never alerts.
 	ping_from s1 5 1 198.51.100.1 &
 	PINGS+=($!)
-	ping_from s2 $((250 / SCALE)) $(awk -v s="$SCALE" 'BEGIN { printf "%.2f", 0.02 * s }') 198.51.100.1 || :
+	ping_from s2 $((250 / SCALE)) "$(awk -v s="$SCALE" 'BEGIN { printf "%.2f", 0.02 * s }')" 198.51.100.1 || :
 	wait_notification WARNING 198.51.100.20 "" 5 || return 1
 	f=$(notification_file WARNING 198.51.100.20)
 	grep -qx "Plugin: netlink_icmp" "$f" &&
