@@ -27,6 +27,8 @@ tmp=/tmp/bench
 mkdir -p "$tmp"
 
 log() { echo "bench[$part] ${SECONDS}s: $*" >&2; }
+# shellcheck source=tests/lib/csv.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/csv.sh"
 
 # --- traffic mixes: name -> icmpflood arguments ---------------------------
 mix_set() {	# MIX: sets mix_args, mix_sources, mix_family
@@ -496,9 +498,7 @@ start_module() {
 # only its newest file counts (the csv writer starts a file a day).
 csv_sum() {
 	find "$tmp"/collectd/csv/bench -path "*/netlink_icmp-$1/$2-*" -type f |
-		sort | awk '{ t = $0; sub(/-[0-9]+-[0-9]+-[0-9]+$/, "", t); last[t] = $0 }
-			END { for (t in last) print last[t] }' |
-		xargs -r tail -q -n 1 2>/dev/null |
+		csv_newest | xargs -r tail -q -n 1 2>/dev/null |
 		awk -F, '{ s += $2 } END { printf "%d\n", s }'
 }
 finish_module() {

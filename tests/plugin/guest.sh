@@ -14,6 +14,8 @@
 set -uo pipefail
 
 top=$(pwd)
+# shellcheck source=tests/lib/csv.sh
+. "$top/tests/lib/csv.sh"
 work=/tmp/nlicmp-plugin
 conf_example=$top/conf/netlink_icmp.conf
 FLUSH_MS=200
@@ -209,12 +211,9 @@ instances() {
 		sed -n 's|.*guest/netlink_icmp-\([^/]*\)/.*|\1|p' | sort -u
 }
 
-# The newest csv file of each packets-* type of an instance (the csv
-# writer starts a file a day: a test that runs over midnight has two).
+# The newest csv file of each packets-* type of an instance.
 packets_files() {
-	ls -1 "$DIR/csv/guest/netlink_icmp-$1"/packets-* 2>/dev/null |
-		awk '{ t = $0; sub(/-[0-9]+-[0-9]+-[0-9]+$/, "", t); last[t] = $0 }
-			END { for (t in last) print last[t] }' | sort
+	ls -1 "$DIR/csv/guest/netlink_icmp-$1"/packets-* 2>/dev/null | csv_newest
 }
 
 # Sum of the last values of every packets-* of an instance.
