@@ -28,7 +28,7 @@ mkdir -p "$tmp"
 
 log() { echo "bench[$part] ${SECONDS}s: $*" >&2; }
 # shellcheck source=tests/lib/csv.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/csv.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/csv.sh" || exit 2
 
 # --- traffic mixes: name -> icmpflood arguments ---------------------------
 mix_set() {	# MIX: sets mix_args, mix_sources, mix_family

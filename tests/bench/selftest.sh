@@ -3,12 +3,13 @@
 #
 # Self-checks of the benchmark's footing (scripts/test.sh runs it with the
 # vm suite; one guest boot, well under a minute on two idle cores): its
-# scripts parse, its generator and calibration loop build, and the
-# deterministic mode (vm.sh with NLICMP_VM_ICOUNT) counts guest
-# instructions: a fixed loop reads about 1 ns per instruction. How far
-# runs spread is the bench's own figure (its calibration line, with a
-# verdict against 5%), not a pass/fail here: interrupts from host I/O
-# still land in a guest window now and then. Prints "N passed, N failed".
+# scripts parse, its csv helper keeps the newest file of a series, its
+# generator and calibration loop build, and the deterministic mode (vm.sh
+# with NLICMP_VM_ICOUNT) counts guest instructions: a fixed loop reads
+# about 1 ns per instruction. How far runs spread is the bench's own
+# figure (its calibration line, with a verdict against 5%), not a
+# pass/fail here: interrupts from host I/O still land in a guest window
+# now and then. Prints "N passed, N failed".
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,12 +20,27 @@ out=$repo/build/bench
 
 parse_all() {
 	local f rc=0
-	for f in "$here"/*.sh; do
+	for f in "$here"/*.sh "$here"/../lib/*.sh; do
 		bash -n "$f" || rc=1
 	done
 	return $rc
 }
 check "bench scripts parse (bash -n)" parse_all
+
+# The csv sums take each series' newest file: a run over midnight has one
+# a day (collectd's csv writer), and the older one's last value is stale.
+csv_newest_check() {
+	local d got
+	d=$(mktemp -d) || return 1
+	touch "$d/packets-echo_request-2026-12-01" \
+		"$d/packets-echo_request-2026-11-30" "$d/total_bytes-2026-11-30"
+	# shellcheck source=tests/lib/csv.sh
+	got=$(. "$here/../lib/csv.sh" && printf '%s\n' "$d"/* | csv_newest | tr '\n' ' ')
+	rm -r "$d"
+	[ "$got" = "$d/packets-echo_request-2026-12-01 $d/total_bytes-2026-11-30 " ] ||
+		{ echo "csv_newest gave: $got"; return 1; }
+}
+check "csv_newest keeps each series' newest file" csv_newest_check
 
 build() {
 	mkdir -p "$out" &&
