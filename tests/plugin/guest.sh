@@ -24,7 +24,7 @@ FLUSH_MS=200
 # slow cannot send the stock rates.
 SCALE=${SCALE:-1}
 case $SCALE in
-'' | *[!0-9]* | 0) echo "guest.sh: SCALE must be a positive integer, not '$SCALE'" >&2; exit 2 ;;
+'' | *[!0-9]* | 0*) echo "guest.sh: SCALE must be a positive integer, not '$SCALE'" >&2; exit 2 ;;
 esac
 
 # IPv6 housekeeping (link-local ND, MLD from ::) is real ICMPv6 the
@@ -269,13 +269,17 @@ settle() {
 	fail "counts never settled"
 }
 
-# The counts a test measures "all" from, once the plugin has registered,
-# read in one quiet window: a late packet of an earlier test (a neighbour
-# probe) that came before the registration then counts in neither.
+# baseline NFT_BEFORE: the counts a test measures "all" from, once the
+# plugin has registered, read in one quiet window: a late packet of an
+# earlier test (a neighbour probe) that came before the registration then
+# counts in neither. NFT_BEFORE, nft's count before collectd started,
+# bounds what "all" may hold already: nothing from before it.
 baseline() {
 	settle || return 1
 	N0=$NFT
 	SUM0=$SUM
+	[ "$SUM0" -le $((N0 - $1)) ] ||
+		fail "all started at $SUM0 ($DETAIL), above the $((N0 - $1)) packets the kernel saw since collectd started"
 }
 
 # all_exact [NOTE]: once quiet, "all" (with undelivered) has grown since
@@ -351,13 +355,15 @@ ping_from() {
 # The commented example, loaded as is, gives exact per-source and per-type
 # values; all adds up to what the kernel saw.
 t_exact() {
+	local n0
+	n0=$(nft_count)
 	start_collectd exact "Include \"$conf_example\"
 <Plugin netlink_icmp>
   MinReads 1
   $QUIET
 </Plugin>" || return 1
 	wait_log "registered as listener" 5 || fail "not registered" || return 1
-	baseline || return 1
+	baseline "$n0" || return 1
 	ping_from s1 5 0.2 198.51.100.1 &
 	PINGS+=($!)
 	ping_from s2 20 0.05 198.51.100.1 &
@@ -496,7 +502,8 @@ both_named() {
 # More sources than MaxSources: two busy sources hold the two places and
 # are exact by name, two light ones land in other, all stays exact.
 t_other() {
-	local tracked p
+	local n0 tracked p
+	n0=$(nft_count)
 	start_collectd other "LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
   MaxSources 2
@@ -505,7 +512,7 @@ t_other() {
   $QUIET
 </Plugin>" || return 1
 	wait_log "registered as listener" 5 || fail "not registered" || return 1
-	baseline || return 1
+	baseline "$n0" || return 1
 	# ping itself is $! (ip netns exec execs it): the check below and the
 	# runner's clean-up reach it.
 	ip netns exec s3 ping -q -n -c 400 -i 0.05 -W 2 203.0.113.1 \
@@ -545,9 +552,10 @@ t_other() {
 # each; one source sending 10 times that is named within two intervals,
 # and all stays exact.
 t_heavy() {
-	local i brmac
+	local n0 i brmac
 	[ -n "${FLOOD:-}" ] || fail "no icmpflood" || return 1
 	brmac=$(cat /sys/class/net/br0/address)
+	n0=$(nft_count)
 	start_collectd heavy "LoadPlugin netlink_icmp
 <Plugin netlink_icmp>
   MaxSources 50
@@ -555,7 +563,7 @@ t_heavy() {
   $QUIET
 </Plugin>" || return 1
 	wait_log "registered as listener" 5 || fail "not registered" || return 1
-	baseline || return 1
+	baseline "$n0" || return 1
 	ip netns exec s6 "$FLOOD" -i eth0 -m "$brmac" -d 2001:db8:1::1 \
 		-n 1000 -r -R 2000 -t 8 -q >"$DIR/flood.out" 2>&1 &
 	PINGS+=($!)
